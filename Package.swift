@@ -1,0 +1,37 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let package = Package(
+    name: "CallCoach",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "callcoach", targets: ["callcoach"])
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CMicroHTTPD", pkgConfig: "libmicrohttpd", providers: [.apt(["libmicrohttpd-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+
+        .target(name: "CallCoachTelemetry", swiftSettings: strict),
+        .target(name: "CallCoachHTTP", dependencies: ["CMicroHTTPD", "CallCoachTelemetry"], swiftSettings: strict),
+        .target(name: "CallCoachCrypto", dependencies: ["COpenSSL"], swiftSettings: strict),
+        .target(name: "CallCoachStore", dependencies: ["CSQLite", "CallCoachTelemetry"], swiftSettings: strict),
+        .target(
+            name: "CallCoachServer",
+            dependencies: ["CallCoachHTTP", "CallCoachCrypto", "CallCoachStore", "CallCoachTelemetry"],
+            swiftSettings: strict),
+        .target(
+            name: "CallCoachTesting",
+            dependencies: ["CallCoachServer", "CallCoachHTTP", "CallCoachStore", "COpenSSL"],
+            swiftSettings: strict),
+        .executableTarget(name: "callcoach", dependencies: ["CallCoachServer"], swiftSettings: strict),
+        .executableTarget(name: "Benchmarks", dependencies: ["CallCoachServer"], swiftSettings: strict),
+        .testTarget(
+            name: "CallCoachTests",
+            dependencies: ["CallCoachTesting", "CallCoachServer", "CallCoachHTTP", "CallCoachStore", "CallCoachCrypto"],
+            swiftSettings: strict),
+    ]
+)

@@ -1,0 +1,160 @@
+import CMicroHTTPD
+import Synchronization
+
+/// A C pointer that MHD lets us use from any thread for the calls made here.
+///
+/// `@unchecked Sendable` is safe because the only calls made through it from other threads are
+/// `MHD_resume_connection` and `MHD_quiesce_daemon`/`MHD_stop_daemon`, which MHD documents as
+/// callable at any time, and every such call is serialised by the owner's lock.
+struct CHandle: @unchecked Sendable {
+    let pointer: OpaquePointer
+}
+
+/// One request in flight on a connection: the body flowing in, the response flowing out.
+///
+/// MHD delivers body chunks on its threads while the handler runs as a Swift task, so the two
+/// meet here under one lock. The connection is suspended while the body buffer is full (so a
+/// fast client cannot make the server hold a large body in memory) and while the handler has
+/// not answered yet, and resumed when either changes.
+final class Exchange: BodySource {
+    /// Body bytes buffered before the connection is suspended.
+    static let highWater = 1 << 20
+    /// Body bytes an early response may still read and throw away before the connection is closed.
+    static let discardLimit = 1 << 20
+
+    private struct State {
+        var chunks: [[UInt8]] = []
+        var head = 0
+        var buffered = 0
+        var bodyFinished = false
+        var closed = false
+        var waiter: CheckedContinuation<[UInt8]?, any Error>?
+        var response: Response?
+        var queued = false
+        var suspended = false
+        var discarded = 0
+
+        mutating func pop() -> [UInt8]? {
+            guard head < chunks.count else { return nil }
+            let chunk = chunks[head]
+            chunks[head] = []
+            head += 1
+            if head == chunks.count {
+                chunks.removeAll(keepingCapacity: true)
+                head = 0
+            }
+            buffered -= chunk.count
+            return chunk
+        }
+    }
+
+    private let connection: CHandle
+    private let state = Mutex(State())
+    let started: ContinuousClock.Instant
+    let requestID: String
+
+    init(connection: OpaquePointer, requestID: String, started: ContinuousClock.Instant) {
+        self.connection = CHandle(pointer: connection)
+        self.requestID = requestID
+        self.started = started
+    }
+
+    enum Delivery { case accepted, abort }
+
+    /// Takes one chunk from MHD's access handler. Called only on MHD's thread for this connection.
+    func deliver(_ bytes: UnsafeRawBufferPointer) -> Delivery {
+        state.withLock { state in
+            if state.response != nil {
+                state.discarded += bytes.count
+                return state.discarded > Self.discardLimit ? .abort : .accepted
+            }
+            let chunk = [UInt8](bytes)
+            if let waiter = state.waiter {
+                state.waiter = nil
+                waiter.resume(returning: chunk)
+                return .accepted
+            }
+            state.chunks.append(chunk)
+            state.buffered += chunk.count
+            if state.buffered >= Self.highWater && !state.suspended {
+                state.suspended = true
+                MHD_suspend_connection(connection.pointer)
+            }
+            return .accepted
+        }
+    }
+
+    /// Marks the body complete. Called on MHD's thread when the final chunk has arrived.
+    func finishBody() {
+        state.withLock { state in
+            state.bodyFinished = true
+            if let waiter = state.waiter {
+                state.waiter = nil
+                waiter.resume(returning: nil)
+            }
+        }
+    }
+
+    /// The response to queue now, or `nil` after suspending the connection until there is one.
+    func responseOrSuspend() -> Response? {
+        state.withLock { state in
+            if let response = state.response {
+                guard !state.queued else { return nil }
+                state.queued = true
+                return response
+            }
+            if !state.suspended {
+                state.suspended = true
+                MHD_suspend_connection(connection.pointer)
+            }
+            return nil
+        }
+    }
+
+    /// Stores the handler's response and wakes the connection to send it.
+    func complete(with response: Response) {
+        state.withLock { state in
+            guard state.response == nil else { return }
+            state.response = response
+            resumeIfSuspended(&state)
+        }
+    }
+
+    /// Whether a response has been stored.
+    var isAnswered: Bool { state.withLock { $0.response != nil } }
+
+    /// MHD finished with the connection: the response went out, or the client went away.
+    func connectionClosed() {
+        state.withLock { state in
+            state.closed = true
+            if let waiter = state.waiter {
+                state.waiter = nil
+                waiter.resume(throwing: HTTPError(400, detail: "The request body ended early."))
+            }
+        }
+    }
+
+    func nextChunk() async throws -> [UInt8]? {
+        try await withCheckedThrowingContinuation { continuation in
+            state.withLock { state in
+                if let chunk = state.pop() {
+                    if state.buffered < Self.highWater / 2 && state.response == nil { resumeIfSuspended(&state) }
+                    continuation.resume(returning: chunk)
+                } else if state.bodyFinished {
+                    continuation.resume(returning: nil)
+                } else if state.closed {
+                    continuation.resume(throwing: HTTPError(400, detail: "The request body ended early."))
+                } else {
+                    state.waiter = continuation
+                    if state.response == nil { resumeIfSuspended(&state) }
+                }
+            }
+        }
+    }
+
+    private func resumeIfSuspended(_ state: inout State) {
+        guard state.suspended, !state.closed else { return }
+        state.suspended = false
+        MHD_resume_connection(connection.pointer)
+    }
+}

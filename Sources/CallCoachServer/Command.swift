@@ -1,0 +1,117 @@
+import Foundation
+
+/// The settings a configuration can hold.
+public enum SettingKey: Sendable {
+    case dataDirectory, host, port, redirectPort, adminPort, publicHost, tlsCertificateFile, tlsKeyFile, threads
+    case connectionTimeout, shutdownTimeout, logLevel, production, masterKey, metricsToken
+}
+
+/// One setting as the operator writes it: a flag, an environment variable, or both.
+public struct Option: Sendable {
+    public let key: SettingKey
+    /// The command-line flag; secrets have none, since command lines are visible to every user.
+    public let flag: String?
+    public let variable: String
+    public let valueName: String
+    public let help: String
+    public let isSwitch: Bool
+    /// Secrets may also come from the file named by `<variable>_FILE`.
+    public let isSecret: Bool
+
+    init(
+        _ key: SettingKey, flag: String?, variable: String, valueName: String = "", help: String,
+        isSwitch: Bool = false, isSecret: Bool = false
+    ) {
+        self.key = key
+        self.flag = flag
+        self.variable = variable
+        self.valueName = valueName
+        self.help = help
+        self.isSwitch = isSwitch
+        self.isSecret = isSecret
+    }
+
+    static let dataDirectory = Option(
+        .dataDirectory, flag: "--data-dir", variable: "CALLCOACH_DATA_DIR", valueName: "DIR",
+        help: "where the database, keys and development certificate live (default ./data)")
+    static let host = Option(
+        .host, flag: "--host", variable: "CALLCOACH_HOST", valueName: "ADDR",
+        help: "address to listen on (default 0.0.0.0)")
+    static let port = Option(
+        .port, flag: "--port", variable: "CALLCOACH_PORT", valueName: "N", help: "HTTPS port (default 8443)")
+    static let redirectPort = Option(
+        .redirectPort, flag: "--redirect-port", variable: "CALLCOACH_REDIRECT_PORT", valueName: "N",
+        help: "plain-HTTP port that only redirects to HTTPS (default off)")
+    static let adminPort = Option(
+        .adminPort, flag: "--admin-port", variable: "CALLCOACH_ADMIN_PORT", valueName: "N|off",
+        help: "operations listener on 127.0.0.1 for /healthz, /readyz, /metrics (default 9090)")
+    static let publicHost = Option(
+        .publicHost, flag: "--public-host", variable: "CALLCOACH_PUBLIC_HOST", valueName: "NAME",
+        help: "host name used in redirects to HTTPS")
+    static let tlsCertificate = Option(
+        .tlsCertificateFile, flag: "--tls-cert", variable: "CALLCOACH_TLS_CERT_FILE", valueName: "FILE",
+        help: "PEM certificate chain (default: a development certificate generated in the data directory)")
+    static let tlsKey = Option(
+        .tlsKeyFile, flag: "--tls-key", variable: "CALLCOACH_TLS_KEY_FILE", valueName: "FILE",
+        help: "PEM private key for --tls-cert")
+    static let threads = Option(
+        .threads, flag: "--threads", variable: "CALLCOACH_THREADS", valueName: "N",
+        help: "HTTP worker threads (default 2)")
+    static let connectionTimeout = Option(
+        .connectionTimeout, flag: "--connection-timeout", variable: "CALLCOACH_CONNECTION_TIMEOUT", valueName: "S",
+        help: "seconds an idle or stalled connection is kept (default 30)")
+    static let shutdownTimeout = Option(
+        .shutdownTimeout, flag: "--shutdown-timeout", variable: "CALLCOACH_SHUTDOWN_TIMEOUT", valueName: "S",
+        help: "seconds in-flight requests may take to finish on SIGTERM (default 10)")
+    static let logLevel = Option(
+        .logLevel, flag: "--log-level", variable: "CALLCOACH_LOG_LEVEL", valueName: "LEVEL",
+        help: "trace, debug, info, warning or error (default info)")
+    static let production = Option(
+        .production, flag: "--production", variable: "CALLCOACH_PRODUCTION",
+        help: "refuse to start without configured secrets and certificate", isSwitch: true)
+    static let masterKey = Option(
+        .masterKey, flag: nil, variable: "CALLCOACH_MASTER_KEY",
+        help: "32-byte master key in base64 (or CALLCOACH_MASTER_KEY_FILE)", isSecret: true)
+    static let metricsToken = Option(
+        .metricsToken, flag: nil, variable: "CALLCOACH_METRICS_TOKEN",
+        help: "bearer token that opens /metrics on the public port (or CALLCOACH_METRICS_TOKEN_FILE)",
+        isSecret: true)
+}
+
+/// The subcommands of `callcoach`.
+public enum Command: String, Sendable, CaseIterable {
+    case serve, migrate, version
+
+    public var summary: String {
+        switch self {
+        case .serve: "run the HTTPS server with the embedded store"
+        case .migrate: "apply pending database migrations and exit"
+        case .version: "print the version and exit"
+        }
+    }
+
+    public var options: [Option] {
+        switch self {
+        case .serve:
+            [
+                .dataDirectory, .host, .port, .redirectPort, .adminPort, .publicHost, .tlsCertificate, .tlsKey,
+                .threads, .connectionTimeout, .shutdownTimeout, .logLevel, .production, .masterKey, .metricsToken,
+            ]
+        case .migrate: [.dataDirectory, .logLevel]
+        case .version: []
+        }
+    }
+
+    /// The `--help` text.
+    public var help: String {
+        var text = "usage: callcoach \(rawValue)\(options.isEmpty ? "" : " [options]")\n\n\(summary)\n"
+        guard !options.isEmpty else { return text }
+        text += "\noptions:\n"
+        for option in options {
+            let flag = option.flag.map { "\($0)\(option.valueName.isEmpty ? "" : " " + option.valueName)" } ?? "(environment only)"
+            text += "  \(flag.padding(toLength: 26, withPad: " ", startingAt: 0)) \(option.help)\n"
+            text += "  \("".padding(toLength: 26, withPad: " ", startingAt: 0)) env: \(option.variable)\(option.isSecret ? ", \(option.variable)_FILE" : "")\n"
+        }
+        return text
+    }
+}

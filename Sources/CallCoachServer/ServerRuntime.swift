@@ -1,0 +1,132 @@
+import CallCoachHTTP
+import CallCoachStore
+import CallCoachTelemetry
+import Foundation
+
+/// A running CallCoach server: the HTTPS listener, the optional redirect and admin listeners, and the store.
+public final class ServerRuntime: Sendable {
+    public let configuration: Configuration
+    public let logger: Logger
+    public let metrics: Metrics
+    public let database: any Database
+    public let application: HTTPApplication
+    public let https: HTTPServer
+    public let redirect: HTTPServer?
+    public let admin: HTTPServer?
+
+    /// Prepares the data directory and store, then starts every configured listener.
+    public static func start(_ configuration: Configuration, logger: Logger) async throws -> ServerRuntime {
+        let directory = DataDirectory(path: configuration.dataDirectory)
+        try directory.create()
+        _ = try directory.masterKey(configuration, logger: logger)
+        let identity = try directory.tlsIdentity(configuration, logger: logger)
+        let database = try SQLiteDatabase(path: directory.databasePath)
+        do {
+            try await Migrator(logger: logger).migrate(database)
+            return try ServerRuntime(configuration, logger: logger, database: database, identity: identity)
+        } catch {
+            database.close()
+            throw error
+        }
+    }
+
+    private init(_ configuration: Configuration, logger: Logger, database: any Database, identity: TLSIdentity) throws {
+        self.configuration = configuration
+        self.logger = logger
+        self.database = database
+        let metrics = Metrics()
+        self.metrics = metrics
+
+        application = Self.publicApplication(configuration, logger: logger, metrics: metrics, database: database)
+        let https = try HTTPServer(
+            application: application, configuration: listener(configuration, port: configuration.port, tls: identity))
+        self.https = https
+        logger.info("server.listening", "", [.scheme: .string("https"), .port: .int(Int(https.port))])
+
+        redirect = try configuration.redirectPort.map { port in
+            let target = RedirectToHTTPS(httpsPort: https.port, publicHost: configuration.publicHost)
+            let app = HTTPApplication(router: Router(), logger: logger, metrics: metrics, fallback: target.handle)
+            return try HTTPServer(application: app, configuration: listener(configuration, port: port, tls: nil))
+        }
+        if let redirect { logger.info("server.listening", "", [.scheme: .string("http"), .port: .int(Int(redirect.port))]) }
+
+        admin = try configuration.adminPort.map { port in
+            var router = Router()
+            OperationsRoutes(database: database, metrics: metrics, metricsToken: nil, metricsOpen: true)
+                .register(in: &router)
+            let app = HTTPApplication(router: router, logger: logger, metrics: metrics)
+            var settings = listener(configuration, port: port, tls: nil)
+            settings.host = "127.0.0.1"
+            settings.threads = 1
+            return try HTTPServer(application: app, configuration: settings)
+        }
+        if let admin { logger.info("server.admin.listening", "", [.port: .int(Int(admin.port))]) }
+    }
+
+    /// The application behind the public HTTPS port.
+    static func publicApplication(
+        _ configuration: Configuration, logger: Logger, metrics: Metrics, database: any Database
+    ) -> HTTPApplication {
+        var router = Router()
+        OperationsRoutes(database: database, metrics: metrics, metricsToken: configuration.metricsToken, metricsOpen: false)
+            .register(in: &router)
+        return HTTPApplication(router: router, logger: logger, metrics: metrics)
+    }
+
+    /// Stops accepting, lets in-flight requests finish within the shutdown timeout, then closes the store.
+    public func stop() {
+        let grace = Duration.seconds(configuration.shutdownTimeoutSeconds)
+        logger.info("server.stopping")
+        redirect?.shutdown(grace: .zero)
+        https.shutdown(grace: grace)
+        admin?.shutdown(grace: .zero)
+        database.close()
+        logger.info("server.stopped")
+    }
+}
+
+private func listener(_ configuration: Configuration, port: UInt16, tls: TLSIdentity?) -> ListenerConfiguration {
+    ListenerConfiguration(
+        host: configuration.host, port: port, tls: tls, threads: configuration.threads,
+        connectionTimeout: configuration.connectionTimeoutSeconds)
+}
+
+/// Answers every plain-HTTP request with a permanent redirect to the same path over HTTPS.
+struct RedirectToHTTPS: Sendable {
+    let httpsPort: UInt16
+    let publicHost: String?
+
+    func handle(_ request: Request) async throws -> Response {
+        guard let host = publicHost ?? Self.hostName(request.headers["Host"]) else {
+            throw HTTPError(400, detail: "The request has no valid Host header.")
+        }
+        let authority = httpsPort == 443 ? host : "\(host):\(httpsPort)"
+        var response = Response(status: 308)
+        response.headers.set("Location", "https://\(authority)\(Self.encodedTarget(request.target))")
+        return response
+    }
+
+    /// The target with every byte that may not appear in a URI percent-encoded.
+    static func encodedTarget(_ target: String) -> String {
+        let allowed = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@/?%".utf8)
+        return target.utf8.map { byte in
+            allowed.contains(byte) ? String(UnicodeScalar(byte)) : String(format: "%%%02X", byte)
+        }.joined()
+    }
+
+    /// The host part of a Host header, if it is a plain name or address (no user info, no path).
+    static func hostName(_ header: String?) -> String? {
+        guard let header, !header.isEmpty, header.utf8.count <= 255 else { return nil }
+        let host: Substring
+        if header.hasPrefix("[") {
+            guard let end = header.firstIndex(of: "]") else { return nil }
+            host = header[...end]
+        } else {
+            host = header.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)[0]
+        }
+        let allowed = host.unicodeScalars.allSatisfy { scalar in
+            CharacterSet.alphanumerics.contains(scalar) && scalar.isASCII || ".-[]:".unicodeScalars.contains(scalar)
+        }
+        return allowed && !host.isEmpty ? String(host) : nil
+    }
+}

@@ -1,0 +1,69 @@
+import CallCoachServer
+import CallCoachTelemetry
+import Foundation
+
+// The command line. Kept to argument handling: every C callback lives in the library targets.
+
+let version = "0.1.0"
+let arguments = Array(CommandLine.arguments.dropFirst())
+
+func fail(_ message: String, status: Int32 = 2) -> Never {
+    FileHandle.standardError.write(Data("callcoach: \(message)\n".utf8))
+    exit(status)
+}
+
+let overview = """
+    usage: callcoach <command> [options]
+
+    commands:
+    \(Command.allCases.map { "  \($0.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \($0.summary)" }.joined(separator: "\n"))
+
+    Run `callcoach <command> --help` for a command's options.
+
+    """
+
+guard let name = arguments.first else { fail("no command given\n\n" + overview) }
+if ["--help", "-h", "help"].contains(name) {
+    print(overview, terminator: "")
+    exit(0)
+}
+guard let command = Command(rawValue: name) else { fail("unknown command '\(name)'\n\n" + overview) }
+let options = Array(arguments.dropFirst())
+if options.contains("--help") || options.contains("-h") {
+    print(command.help, terminator: "")
+    exit(0)
+}
+
+let configuration: Configuration
+do {
+    configuration = try Configuration.load(
+        command: command, arguments: options, environment: Configuration.processEnvironment())
+} catch {
+    fail("\(error)\n\n" + command.help)
+}
+let logger = Logger(level: configuration.logLevel)
+
+switch command {
+case .version:
+    print("callcoach \(version)")
+
+case .migrate:
+    do {
+        let applied = try await DatabaseCommands.migrate(configuration, logger: logger)
+        print(applied.isEmpty ? "the database is up to date" : "applied migrations \(applied.map(String.init).joined(separator: ", "))")
+    } catch {
+        fail("\(error)", status: 1)
+    }
+
+case .serve:
+    SignalWaiter.install()
+    let runtime: ServerRuntime
+    do {
+        runtime = try await ServerRuntime.start(configuration, logger: logger)
+    } catch {
+        logger.error("server.start.failed", "the server could not start")
+        fail("\(error)", status: 1)
+    }
+    _ = SignalWaiter.waitForTermination()
+    runtime.stop()
+}
