@@ -31,7 +31,9 @@ let package = Package(
         .executableTarget(name: "Benchmarks", dependencies: ["CallCoachServer"], swiftSettings: strict),
         .testTarget(
             name: "CallCoachTests",
-            dependencies: ["CallCoachTesting", "CallCoachServer", "CallCoachHTTP", "CallCoachStore", "CallCoachCrypto"],
+            dependencies: [
+                "CallCoachTesting", "CallCoachServer", "CallCoachHTTP", "CallCoachStore", "CallCoachCrypto",
+            ],
             swiftSettings: strict),
     ]
 )

@@ -34,7 +34,9 @@ public struct DevelopmentCertificate: Sendable {
         try addExtension(certificate, NID_basic_constraints, "critical,CA:FALSE")
         try addExtension(certificate, NID_key_usage, "critical,digitalSignature")
         try addExtension(certificate, NID_ext_key_usage, "serverAuth")
-        guard X509_sign(certificate, key, EVP_sha256()) > 0 else { throw Failure(description: "cannot sign the certificate") }
+        guard X509_sign(certificate, key, EVP_sha256()) > 0 else {
+            throw Failure(description: "cannot sign the certificate")
+        }
 
         return DevelopmentCertificate(
             certificatePEM: try pem { PEM_write_bio_X509($0, certificate) },

@@ -57,7 +57,10 @@ public final class HTTPApplication: Sendable {
         self.fallback = fallback.map { Route(.get, "/*", handler: middleware.wrapping($0)) }
         var wrapped = Router()
         for route in router.routes {
-            wrapped.add(Route(route.method, route.pattern, bodyLimit: route.bodyLimit, handler: middleware.wrapping(route.handler)))
+            wrapped.add(
+                Route(
+                    route.method, route.pattern, bodyLimit: route.bodyLimit, handler: middleware.wrapping(route.handler)
+                ))
         }
         self.router = wrapped
         self.limits = limits
@@ -138,7 +141,8 @@ public final class HTTPApplication: Sendable {
 
     private func run(_ route: Route, _ request: Request) async -> Response {
         var request = request
-        request.body = RequestBody(source: request.body.source, limit: route.bodyLimit, declaredLength: request.body.declaredLength)
+        request.body = RequestBody(
+            source: request.body.source, limit: route.bodyLimit, declaredLength: request.body.declaredLength)
         do {
             return try await route.handler(request)
         } catch let error as HTTPError {
@@ -148,7 +152,10 @@ public final class HTTPApplication: Sendable {
         } catch {
             logger.error(
                 "http.handler.failed", "a handler threw an unexpected error",
-                [.requestID: .string(request.id), .route: .string(route.pattern), .errorType: .string(String(describing: type(of: error)))])
+                [
+                    .requestID: .string(request.id), .route: .string(route.pattern),
+                    .errorType: .string(String(describing: type(of: error))),
+                ])
             return problem(for: .internalError, request: request)
         }
     }

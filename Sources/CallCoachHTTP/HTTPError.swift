@@ -23,7 +23,8 @@ public struct HTTPError: Error, Sendable, Equatable {
     public static let notFound = HTTPError(404, detail: "No resource exists at this address.")
     public static let payloadTooLarge = HTTPError(413, detail: "The request body is larger than this endpoint accepts.")
     public static let uriTooLong = HTTPError(414, detail: "The request target is longer than the server accepts.")
-    public static let headersTooLarge = HTTPError(431, detail: "The request header fields are larger than the server accepts.")
+    public static let headersTooLarge = HTTPError(
+        431, detail: "The request header fields are larger than the server accepts.")
     public static let notImplemented = HTTPError(501, detail: "The request method is not supported.")
     public static let unavailable = HTTPError(503, detail: "The server is shutting down; retry shortly.")
     public static let internalError = HTTPError(500, detail: "The server could not complete the request.")

@@ -26,6 +26,9 @@ public struct ListenerConfiguration: Sendable {
     public var connectionTimeout: Int
     /// Connections accepted at once.
     public var connectionLimit: Int
+    /// GnuTLS priorities; the default allows TLS 1.2 and 1.3 only. `nil` leaves GnuTLS's own
+    /// defaults, which tests use as a control that accepts older versions.
+    public var tlsPriorities: String? = HTTPServer.tlsPriorities
 
     public init(
         host: String, port: UInt16, tls: TLSIdentity? = nil, threads: Int = 2, connectionTimeout: Int = 30,
@@ -59,6 +62,8 @@ public final class HTTPServer: Sendable {
 
     /// Binds and starts serving `application`.
     public init(application: HTTPApplication, configuration: ListenerConfiguration) throws {
+        // A peer that disconnects mid-write must cost an error code, not the process.
+        signal(SIGPIPE, SIG_IGN)
         let scheme = configuration.tls == nil ? "http" : "https"
         let context = Unmanaged.passRetained(ServerContext(application: application, scheme: scheme))
         let address = try SocketAddress(host: configuration.host, port: configuration.port)
@@ -104,7 +109,9 @@ public final class HTTPServer: Sendable {
             if let tls = configuration.tls {
                 options.append(option(.HTTPS_MEM_CERT, 0, retained(tls.certificatePEM)))
                 options.append(option(.HTTPS_MEM_KEY, 0, retained(tls.privateKeyPEM)))
-                options.append(option(.HTTPS_PRIORITIES, 0, retained(tlsPriorities)))
+                if let priorities = configuration.tlsPriorities {
+                    options.append(option(.HTTPS_PRIORITIES, 0, retained(priorities)))
+                }
             }
             options.append(option(.END, 0))
             return options.withUnsafeBufferPointer { buffer in

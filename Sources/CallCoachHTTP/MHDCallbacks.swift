@@ -121,7 +121,8 @@ let libraryLog: MHD_LogCallback = { contextPointer, format, arguments in
             "other"
         }
     context.application.metrics.increment("callcoach_http_connection_errors_total")
-    context.application.logger.debug("http.connection.error", "the HTTP library reported a problem", [.reason: .string(reason)])
+    context.application.logger.debug(
+        "http.connection.error", "the HTTP library reported a problem", [.reason: .string(reason)])
 }
 
 /// Gathers the request head through MHD's value iterators.
@@ -139,7 +140,9 @@ private final class HeadCollector {
             _ = MHD_get_connection_values_n(connection, .HEADER_KIND, collectHeader, pointer)
             _ = MHD_get_connection_values_n(connection, .GET_ARGUMENT_KIND, collectQueryItem, pointer)
         }
-        let path = String(cString: url)
+        // A path that is not UTF-8 keeps its bytes visible as escapes, which the router then refuses.
+        let rawPath = UnsafeRawBufferPointer(start: url, count: strlen(url))
+        let path = String(validating: rawPath, as: UTF8.self) ?? "/%FF"
         let target = collector.query.isEmpty ? path : path + "?" + collector.query.joined(separator: "&")
         return RequestHead(
             method: HTTPMethod(rawValue: String(cString: method)), target: target, headers: collector.headers,

@@ -108,9 +108,12 @@ public enum Command: String, Sendable, CaseIterable {
         guard !options.isEmpty else { return text }
         text += "\noptions:\n"
         for option in options {
-            let flag = option.flag.map { "\($0)\(option.valueName.isEmpty ? "" : " " + option.valueName)" } ?? "(environment only)"
+            let flag =
+                option.flag.map { "\($0)\(option.valueName.isEmpty ? "" : " " + option.valueName)" }
+                ?? "(environment only)"
             text += "  \(flag.padding(toLength: 26, withPad: " ", startingAt: 0)) \(option.help)\n"
-            text += "  \("".padding(toLength: 26, withPad: " ", startingAt: 0)) env: \(option.variable)\(option.isSecret ? ", \(option.variable)_FILE" : "")\n"
+            text +=
+                "  \("".padding(toLength: 26, withPad: " ", startingAt: 0)) env: \(option.variable)\(option.isSecret ? ", \(option.variable)_FILE" : "")\n"
         }
         return text
     }

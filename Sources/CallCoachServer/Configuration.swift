@@ -142,7 +142,9 @@ extension Configuration {
             }
             configuration.masterKey = Secret(value)
         case .metricsToken:
-            guard value.count >= 16 else { throw ConfigurationError("\(option.variable) must be at least 16 characters") }
+            guard value.count >= 16 else {
+                throw ConfigurationError("\(option.variable) must be at least 16 characters")
+            }
             configuration.metricsToken = Secret(value)
         }
     }

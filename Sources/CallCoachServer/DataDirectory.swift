@@ -82,7 +82,8 @@ public struct DataDirectory: Sendable {
             logger.warning("tls.development_certificate.generated", "a self-signed development certificate was created")
         }
         let fingerprint = try DevelopmentCertificate.fingerprint(ofPEM: identity.certificatePEM)
-        logger.info("tls.development_certificate", "serving the development certificate", [.fingerprint: .string(fingerprint)])
+        logger.info(
+            "tls.development_certificate", "serving the development certificate", [.fingerprint: .string(fingerprint)])
         return identity
     }
 

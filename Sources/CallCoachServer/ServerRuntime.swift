@@ -48,7 +48,9 @@ public final class ServerRuntime: Sendable {
             let app = HTTPApplication(router: Router(), logger: logger, metrics: metrics, fallback: target.handle)
             return try HTTPServer(application: app, configuration: listener(configuration, port: port, tls: nil))
         }
-        if let redirect { logger.info("server.listening", "", [.scheme: .string("http"), .port: .int(Int(redirect.port))]) }
+        if let redirect {
+            logger.info("server.listening", "", [.scheme: .string("http"), .port: .int(Int(redirect.port))])
+        }
 
         admin = try configuration.adminPort.map { port in
             var router = Router()
@@ -68,8 +70,10 @@ public final class ServerRuntime: Sendable {
         _ configuration: Configuration, logger: Logger, metrics: Metrics, database: any Database
     ) -> HTTPApplication {
         var router = Router()
-        OperationsRoutes(database: database, metrics: metrics, metricsToken: configuration.metricsToken, metricsOpen: false)
-            .register(in: &router)
+        OperationsRoutes(
+            database: database, metrics: metrics, metricsToken: configuration.metricsToken, metricsOpen: false
+        )
+        .register(in: &router)
         return HTTPApplication(router: router, logger: logger, metrics: metrics)
     }
 

@@ -28,10 +28,12 @@ public protocol Database: Sendable {
     var dialect: SQLDialect { get }
 
     /// Runs `body` in a read transaction.
+    @discardableResult
     func read<Result: Sendable>(_ body: @escaping @Sendable (any DatabaseConnection) throws -> Result) async throws
         -> Result
 
     /// Runs `body` in a write transaction, committed when it returns and rolled back when it throws.
+    @discardableResult
     func write<Result: Sendable>(_ body: @escaping @Sendable (any DatabaseConnection) throws -> Result) async throws
         -> Result
 

@@ -15,6 +15,11 @@ public protocol DatabaseValueConvertible: Sendable {
     static func decode(from value: DatabaseValue) -> Self?
 }
 
+extension DatabaseValue: DatabaseValueConvertible {
+    public var databaseValue: DatabaseValue { self }
+    public static func decode(from value: DatabaseValue) -> DatabaseValue? { value }
+}
+
 extension Int64: DatabaseValueConvertible {
     public var databaseValue: DatabaseValue { .integer(self) }
 

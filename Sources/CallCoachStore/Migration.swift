@@ -49,7 +49,8 @@ public struct Migrator: Sendable {
         let applied = try await appliedVersions(database)
         if let newest = applied.last, newest > migrations.count {
             throw DatabaseError(
-                .migration, detail: "the database is at version \(newest), newer than this program's \(migrations.count)")
+                .migration,
+                detail: "the database is at version \(newest), newer than this program's \(migrations.count)")
         }
         var done: [Int] = []
         for migration in migrations where !applied.contains(migration.version) {

@@ -21,6 +21,7 @@ public final class SQLiteDatabase: Database {
         }
     }
 
+    @discardableResult
     public func read<Result: Sendable>(_ body: @escaping @Sendable (any DatabaseConnection) throws -> Result)
         async throws -> Result
     {
@@ -28,6 +29,7 @@ public final class SQLiteDatabase: Database {
         return try await readers[index % readers.count].transaction(begin: "BEGIN", body)
     }
 
+    @discardableResult
     public func write<Result: Sendable>(_ body: @escaping @Sendable (any DatabaseConnection) throws -> Result)
         async throws -> Result
     {
@@ -156,7 +158,8 @@ final class SQLiteConnection: DatabaseConnection, @unchecked Sendable {
             status = callcoach_sqlite_bind_text(statement, index, text, Int32(text.utf8.count))
         case .blob(let bytes):
             status = bytes.withUnsafeBytes {
-                callcoach_sqlite_bind_blob(statement, index, $0.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32($0.count))
+                callcoach_sqlite_bind_blob(
+                    statement, index, $0.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32($0.count))
             }
         }
         guard status == SQLITE_OK else { throw error(status) }

@@ -4,7 +4,9 @@ import Synchronization
 /// Request counts and latency histograms, exposed in the Prometheus text format.
 public final class Metrics: Sendable {
     /// Upper bounds of the latency buckets, in seconds.
-    public static let latencyBuckets: [Double] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+    public static let latencyBuckets: [Double] = [
+        0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+    ]
 
     struct RequestKey: Hashable, Comparable {
         var method: String

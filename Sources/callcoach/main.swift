@@ -50,7 +50,10 @@ case .version:
 case .migrate:
     do {
         let applied = try await DatabaseCommands.migrate(configuration, logger: logger)
-        print(applied.isEmpty ? "the database is up to date" : "applied migrations \(applied.map(String.init).joined(separator: ", "))")
+        print(
+            applied.isEmpty
+                ? "the database is up to date"
+                : "applied migrations \(applied.map(String.init).joined(separator: ", "))")
     } catch {
         fail("\(error)", status: 1)
     }

@@ -1,0 +1,48 @@
+import CallCoachServer
+import CallCoachTelemetry
+import Foundation
+
+/// A complete server started in-process on `127.0.0.1` with free ports and a fresh data directory.
+public final class LiveServer: Sendable {
+    public let runtime: ServerRuntime
+    public let directory: TemporaryDirectory
+    public let logs: MemorySink
+
+    /// Starts a server; `configure` may adjust the configuration before start.
+    public static func start(_ configure: (inout Configuration) -> Void = { _ in }) async throws -> LiveServer {
+        let directory = try TemporaryDirectory()
+        var configuration = Configuration()
+        configuration.dataDirectory = directory.path
+        configuration.host = "127.0.0.1"
+        configuration.port = 0
+        configuration.adminPort = 0
+        configuration.shutdownTimeoutSeconds = 5
+        configure(&configuration)
+        let logs = MemorySink()
+        let runtime = try await ServerRuntime.start(configuration, logger: Logger(level: .debug, sink: logs))
+        return LiveServer(runtime: runtime, directory: directory, logs: logs)
+    }
+
+    private init(runtime: ServerRuntime, directory: TemporaryDirectory, logs: MemorySink) {
+        self.runtime = runtime
+        self.directory = directory
+        self.logs = logs
+    }
+
+    public var httpsPort: UInt16 { runtime.https.port }
+    public var adminPort: UInt16? { runtime.admin?.port }
+    public var redirectPort: UInt16? { runtime.redirect?.port }
+
+    /// A new TLS connection to the HTTPS port.
+    public func connect(tls: WireClient.TLS = .modern) throws -> WireClient {
+        try WireClient(port: httpsPort, tls: tls)
+    }
+
+    public func stop() {
+        runtime.stop()
+    }
+
+    deinit {
+        runtime.stop()
+    }
+}

@@ -1,0 +1,81 @@
+import CallCoachCrypto
+import CallCoachHTTP
+import CallCoachTelemetry
+import CallCoachTesting
+import Foundation
+
+/// An `HTTPApplication` over `router` whose log lines stay in memory.
+func makeApplication(
+    _ build: (inout Router) -> Void, middleware: [any Middleware] = [], limits: RequestLimits = RequestLimits(),
+    logs: MemorySink = MemorySink()
+) -> HTTPApplication {
+    var router = Router()
+    build(&router)
+    return HTTPApplication(
+        router: router, middleware: middleware, limits: limits, logger: Logger(level: .debug, sink: logs))
+}
+
+/// A bare HTTP server on a free loopback port, for tests below the product's own routes.
+func startServer(
+    _ application: HTTPApplication, tls: Bool = true, connectionTimeout: Int = 30
+) throws -> HTTPServer {
+    let identity = try tls ? testIdentity() : nil
+    return try HTTPServer(
+        application: application,
+        configuration: ListenerConfiguration(
+            host: "127.0.0.1", port: 0, tls: identity, threads: 2, connectionTimeout: connectionTimeout))
+}
+
+private let sharedIdentity = Result { try DevelopmentCertificate.generate() }
+
+func testIdentity() throws -> TLSIdentity {
+    let certificate = try sharedIdentity.get()
+    return TLSIdentity(certificatePEM: certificate.certificatePEM, privateKeyPEM: certificate.privateKeyPEM)
+}
+
+/// The resident set size of this process, in bytes.
+func residentBytes() -> Int {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+        let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") })
+    else { return 0 }
+    let kilobytes = line.split(separator: " ").compactMap { Int($0) }.first ?? 0
+    return kilobytes * 1024
+}
+
+/// The package's root directory.
+let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().path
+
+/// The `callcoach` executable built beside the test bundle.
+func callcoachExecutable() -> String {
+    URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        .appendingPathComponent("callcoach").path
+}
+
+/// Runs a program to completion and returns its exit status, standard output and standard error.
+@discardableResult
+func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> (
+    status: Int32, output: String, error: String
+) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    process.environment = environment
+    let output = Pipe()
+    let error = Pipe()
+    process.standardOutput = output
+    process.standardError = error
+    try process.run()
+    let outputData = output.fileHandleForReading.readDataToEndOfFile()
+    let errorData = error.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (
+        process.terminationStatus, String(decoding: outputData, as: UTF8.self),
+        String(decoding: errorData, as: UTF8.self)
+    )
+}
+
+/// Decodes a problem document from a response body.
+func problem(_ body: [UInt8]) throws -> Problem {
+    try JSON.decode(Problem.self, from: body)
+}
