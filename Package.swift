@@ -28,7 +28,6 @@ let package = Package(
             dependencies: ["CallCoachServer", "CallCoachHTTP", "CallCoachStore", "COpenSSL"],
             swiftSettings: strict),
         .executableTarget(name: "callcoach", dependencies: ["CallCoachServer"], swiftSettings: strict),
-        .executableTarget(name: "Benchmarks", dependencies: ["CallCoachServer"], swiftSettings: strict),
         .testTarget(
             name: "CallCoachTests",
             dependencies: [

@@ -28,7 +28,7 @@ final class Exchange: BodySource {
         var buffered = 0
         var bodyFinished = false
         var closed = false
-        var waiter: CheckedContinuation<[UInt8]?, any Error>?
+        var waiter: Waiter?
         var response: Response?
         var queued = false
         var suspended = false
@@ -61,38 +61,37 @@ final class Exchange: BodySource {
 
     enum Delivery { case accepted, abort }
 
+    typealias Waiter = CheckedContinuation<[UInt8]?, any Error>
+
     /// Takes one chunk from MHD's access handler. Called only on MHD's thread for this connection.
     func deliver(_ bytes: UnsafeRawBufferPointer) -> Delivery {
-        state.withLock { state in
+        let (delivery, waiter, chunk) = state.withLock { state -> (Delivery, Waiter?, [UInt8]) in
             if state.response != nil {
                 state.discarded += bytes.count
-                return state.discarded > Self.discardLimit ? .abort : .accepted
+                return (state.discarded > Self.discardLimit ? .abort : .accepted, nil, [])
             }
             let chunk = [UInt8](bytes)
-            if let waiter = state.waiter {
-                state.waiter = nil
-                waiter.resume(returning: chunk)
-                return .accepted
-            }
+            if let waiter = state.waiter.take() { return (.accepted, waiter, chunk) }
             state.chunks.append(chunk)
             state.buffered += chunk.count
             if state.buffered >= Self.highWater && !state.suspended {
                 state.suspended = true
                 MHD_suspend_connection(connection.pointer)
             }
-            return .accepted
+            return (.accepted, nil, [])
         }
+        // Resumed outside the lock: the handler may run on this very thread and read again.
+        waiter?.resume(returning: chunk)
+        return delivery
     }
 
     /// Marks the body complete. Called on MHD's thread when the final chunk has arrived.
     func finishBody() {
-        state.withLock { state in
+        let waiter = state.withLock { state in
             state.bodyFinished = true
-            if let waiter = state.waiter {
-                state.waiter = nil
-                waiter.resume(returning: nil)
-            }
+            return state.waiter.take()
         }
+        waiter?.resume(returning: nil)
     }
 
     /// The response to queue now, or `nil` after suspending the connection until there is one.
@@ -125,29 +124,37 @@ final class Exchange: BodySource {
 
     /// MHD finished with the connection: the response went out, or the client went away.
     func connectionClosed() {
-        state.withLock { state in
+        let waiter = state.withLock { state in
             state.closed = true
-            if let waiter = state.waiter {
-                state.waiter = nil
-                waiter.resume(throwing: HTTPError(400, detail: "The request body ended early."))
-            }
+            return state.waiter.take()
         }
+        waiter?.resume(throwing: Self.bodyEndedEarly)
     }
+
+    static let bodyEndedEarly = HTTPError(400, detail: "The request body ended early.")
 
     func nextChunk() async throws -> [UInt8]? {
         try await withCheckedThrowingContinuation { continuation in
-            state.withLock { state in
+            enum Outcome {
+                case chunk([UInt8]?)
+                case failure
+                case wait
+            }
+            let outcome = state.withLock { state -> Outcome in
                 if let chunk = state.pop() {
                     if state.buffered < Self.highWater / 2 && state.response == nil { resumeIfSuspended(&state) }
-                    continuation.resume(returning: chunk)
-                } else if state.bodyFinished {
-                    continuation.resume(returning: nil)
-                } else if state.closed {
-                    continuation.resume(throwing: HTTPError(400, detail: "The request body ended early."))
-                } else {
-                    state.waiter = continuation
-                    if state.response == nil { resumeIfSuspended(&state) }
+                    return .chunk(chunk)
                 }
+                if state.bodyFinished { return .chunk(nil) }
+                if state.closed { return .failure }
+                state.waiter = continuation
+                if state.response == nil { resumeIfSuspended(&state) }
+                return .wait
+            }
+            switch outcome {
+            case .chunk(let chunk): continuation.resume(returning: chunk)
+            case .failure: continuation.resume(throwing: Self.bodyEndedEarly)
+            case .wait: break
             }
         }
     }

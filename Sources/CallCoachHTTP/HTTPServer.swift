@@ -100,7 +100,7 @@ public final class HTTPServer: Sendable {
                 option(.EXTERNAL_LOGGER, unsafeBitCast(libraryLog, to: Int.self), contextPointer),
                 option(.CONNECTION_TIMEOUT, configuration.connectionTimeout),
                 option(.CONNECTION_LIMIT, configuration.connectionLimit),
-                option(.CONNECTION_MEMORY_LIMIT, 128 * 1024),
+                option(.CONNECTION_MEMORY_LIMIT, 48 * 1024),
                 option(.SOCK_ADDR, 0, UnsafeMutableRawPointer(mutating: sockaddr)),
                 option(.NOTIFY_COMPLETED, unsafeBitCast(requestCompleted, to: Int.self), contextPointer),
                 option(.UNESCAPE_CALLBACK, unsafeBitCast(keepEscapes, to: Int.self), nil),

@@ -13,6 +13,7 @@ let accessHandler: MHD_AccessHandlerCallback = {
         return .NO
     }
     let context = Unmanaged<ServerContext>.fromOpaque(contextPointer).takeUnretainedValue()
+    ServerThread.markCurrent()
     guard let slot = connectionSlot.pointee else {
         return beginRequest(context, connection, url: url, method: method, slot: connectionSlot)
     }
@@ -57,7 +58,7 @@ private func beginRequest(
         _ = exchange.responseOrSuspend()
         return queue(response, on: connection, close: true)
     }
-    Task {
+    Task(executorPreference: InlineExecutor.shared) {
         let response = await application.respond(to: request, resolution: resolution, started: started)
         exchange.complete(with: response)
     }

@@ -1,0 +1,33 @@
+# CallCoach: `make run` starts the server, `make test` runs every check CI runs.
+SWIFT ?= swift
+# Debian packages the build and the tests need.
+PACKAGES := pkg-config libmicrohttpd-dev libssl-dev libsqlite3-dev openssl
+# Extra packages for `make bench` only.
+BENCH_PACKAGES := wrk nginx-light
+ARGS ?=
+
+.PHONY: run test deps build lint bench clean
+
+run: deps
+	$(SWIFT) build -c release --product callcoach
+	.build/release/callcoach serve $(ARGS)
+
+test: deps lint
+	$(SWIFT) test -Xswiftc -warnings-as-errors
+
+deps:
+	@scripts/install-packages $(PACKAGES)
+
+build: deps
+	$(SWIFT) build -c release --product callcoach
+
+lint:
+	scripts/lint-environment
+	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift
+
+bench: deps
+	@scripts/install-packages $(BENCH_PACKAGES)
+	scripts/benchmark-http
+
+clean:
+	rm -rf .build
