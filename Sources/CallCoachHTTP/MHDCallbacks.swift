@@ -122,8 +122,8 @@ let libraryLog: MHD_LogCallback = { contextPointer, format, arguments in
             "other"
         }
     context.application.metrics.increment("callcoach_http_connection_errors_total")
-    context.application.logger.debug(
-        "http.connection.error", "the HTTP library reported a problem", [.reason: .string(reason)])
+    context.application.logger.info(
+        "http.connection.error", "the HTTP library refused or dropped a connection", [.reason: .string(reason)])
 }
 
 /// Gathers the request head through MHD's value iterators.

@@ -30,20 +30,19 @@ import Testing
     }
 
     static func application(logs: MemorySink = MemorySink()) -> HTTPApplication {
-        makeApplication(
-            { router in
-                router.add(.get, "/ok") { _ in .text("ok") }
-                router.add(.get, "/fails") { _ in throw SecretFailure() }
-                router.add(.get, "/teapot") { _ in throw HTTPError(418, detail: "Short and stout.") }
-                router.add(.post, "/small", bodyLimit: 10) { request in
-                    .text(String(try await request.body.collect().count))
-                }
-                router.add(.post, "/count", bodyLimit: 1000) { request in
-                    var total = 0
-                    for try await chunk in request.body { total += chunk.count }
-                    return .text(String(total))
-                }
-            }, limits: RequestLimits(maxTargetBytes: 100, maxHeadBytes: 400), logs: logs)
+        makeApplication(limits: RequestLimits(maxTargetBytes: 100, maxHeadBytes: 400), logs: logs) { router in
+            router.add(.get, "/ok") { _ in .text("ok") }
+            router.add(.get, "/fails") { _ in throw SecretFailure() }
+            router.add(.get, "/teapot") { _ in throw HTTPError(418, detail: "Short and stout.") }
+            router.add(.post, "/small", bodyLimit: 10) { request in
+                .text(String(try await request.body.collect().count))
+            }
+            router.add(.post, "/count", bodyLimit: 1000) { request in
+                var total = 0
+                for try await chunk in request.body { total += chunk.count }
+                return .text(String(total))
+            }
+        }
     }
 
     let client = TestClient(ApplicationTests.application())
@@ -121,9 +120,9 @@ import Testing
                 return response
             }
         }
-        let application = makeApplication(
-            { router in router.add(.get, "/") { _ in .text("handler") } },
-            middleware: [step("outer"), step("inner")])
+        let application = makeApplication(middleware: [step("outer"), step("inner")]) { router in
+            router.add(.get, "/") { _ in .text("handler") }
+        }
         let client = TestClient(application)
         let response = await client.get("/")
         #expect(order.withLock { $0 } == ["outer", "inner"])
@@ -135,7 +134,7 @@ import Testing
 
     @Test func accessLogNamesTheRoutePatternNotThePath() async throws {
         let logs = MemorySink()
-        let application = makeApplication({ router in router.add(.get, "/calls/{id}") { _ in .text("x") } }, logs: logs)
+        let application = makeApplication(logs: logs) { router in router.add(.get, "/calls/{id}") { _ in .text("x") } }
         _ = await TestClient(application).get("/calls/secret-call-42")
         let line = try #require(logs.lines.last { $0.contains("\"event\":\"http.request\"") })
         let fields = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
@@ -149,7 +148,7 @@ import Testing
     }
 
     @Test func metricsCountByRouteAndStatus() async {
-        let application = makeApplication({ router in router.add(.get, "/calls/{id}") { _ in .text("x") } })
+        let application = makeApplication { router in router.add(.get, "/calls/{id}") { _ in .text("x") } }
         let client = TestClient(application)
         _ = await client.get("/calls/1")
         _ = await client.get("/calls/2")

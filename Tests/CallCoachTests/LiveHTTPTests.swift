@@ -9,8 +9,8 @@ import Testing
 @Suite struct LiveHTTPTests {
     static let peakResident = Mutex(0)
 
-    static func application() -> HTTPApplication {
-        makeApplication { router in
+    static func application(logs: MemorySink = MemorySink()) -> HTTPApplication {
+        makeApplication(logs: logs) { router in
             router.add(.get, "/hello") { _ in .text("hello") }
             router.add(.get, "/items/{name}") { request in .text(try request.parameter("name")) }
             router.add(.post, "/echo", bodyLimit: 1024) { request in
@@ -124,7 +124,8 @@ import Testing
     }
 
     @Test func malformedAndTruncatedRequestsNeverHurtOtherClients() async throws {
-        let server = try startServer(Self.application())
+        let logs = MemorySink()
+        let server = try startServer(Self.application(logs: logs))
         let port = server.port
         try await blocking {
             let garbage = try WireClient(port: port, tls: .modern)
@@ -144,6 +145,7 @@ import Testing
 
             #expect(try WireClient(port: port, tls: .modern).request("GET", "/hello").status == 200)
         }
+        #expect(logs.lines.contains { $0.contains("\"event\":\"http.connection.error\"") })
     }
 
     @Test func aClientStallingMidBodyIsDroppedWithoutSlowingOthers() async throws {

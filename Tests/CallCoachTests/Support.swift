@@ -6,8 +6,8 @@ import Foundation
 
 /// An `HTTPApplication` over `router` whose log lines stay in memory.
 func makeApplication(
-    _ build: (inout Router) -> Void, middleware: [any Middleware] = [], limits: RequestLimits = RequestLimits(),
-    logs: MemorySink = MemorySink()
+    middleware: [any Middleware] = [], limits: RequestLimits = RequestLimits(), logs: MemorySink = MemorySink(),
+    _ build: (inout Router) -> Void
 ) -> HTTPApplication {
     var router = Router()
     build(&router)
