@@ -158,16 +158,22 @@ public struct Logger: Sendable {
         return line + "}"
     }
 
+    /// The current UTC time as `YYYY-MM-DDTHH:MM:SS.mmmZ`, formatted without Foundation.
     private static func timestamp() -> String {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         var seconds = now.tv_sec
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        let millis = now.tv_nsec / 1_000_000
-        return String(
-            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday,
-            parts.tm_hour, parts.tm_min, parts.tm_sec, millis)
+        var text = padded(Int(parts.tm_year) + 1900, 4) + "-" + padded(Int(parts.tm_mon) + 1, 2) + "-"
+        text += padded(Int(parts.tm_mday), 2) + "T" + padded(Int(parts.tm_hour), 2) + ":"
+        text += padded(Int(parts.tm_min), 2) + ":" + padded(Int(parts.tm_sec), 2) + "."
+        return text + padded(now.tv_nsec / 1_000_000, 3) + "Z"
+    }
+
+    private static func padded(_ value: Int, _ width: Int) -> String {
+        let digits = String(value)
+        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
     }
 }
 
@@ -175,7 +181,7 @@ extension LogValue {
     var json: String {
         switch self {
         case .int(let value): String(value)
-        case .double(let value): value.isFinite ? String(format: "%.3f", value) : "null"
+        case .double(let value): value.isFinite ? String((value * 1000).rounded() / 1000) : "null"
         case .bool(let value): value ? "true" : "false"
         case .string(let value): JSONText.quoted(value)
         }
@@ -185,6 +191,7 @@ extension LogValue {
 /// Minimal JSON string quoting, shared by the log encoder and the metrics exposition.
 public enum JSONText {
     public static func quoted(_ text: String) -> String {
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) { return "\"" + text + "\"" }
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {
