@@ -13,11 +13,12 @@ let package = Package(
         .systemLibrary(
             name: "CMicroHTTPD", pkgConfig: "libmicrohttpd", providers: [.apt(["libmicrohttpd-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CArgon2", pkgConfig: "libargon2", providers: [.apt(["libargon2-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
 
         .target(name: "CallCoachTelemetry", swiftSettings: strict),
         .target(name: "CallCoachHTTP", dependencies: ["CMicroHTTPD", "CallCoachTelemetry"], swiftSettings: strict),
-        .target(name: "CallCoachCrypto", dependencies: ["COpenSSL"], swiftSettings: strict),
+        .target(name: "CallCoachCrypto", dependencies: ["COpenSSL", "CArgon2"], swiftSettings: strict),
         .target(name: "CallCoachStore", dependencies: ["CSQLite", "CallCoachTelemetry"], swiftSettings: strict),
         .target(
             name: "CallCoachServer",
