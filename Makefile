@@ -1,7 +1,7 @@
 # CallCoach: `make run` starts the server, `make test` runs every check CI runs.
 SWIFT ?= swift
 # Debian packages the build and the tests need.
-PACKAGES := pkg-config libmicrohttpd-dev libssl-dev libsqlite3-dev libargon2-dev openssl oathtool
+PACKAGES := pkg-config libmicrohttpd-dev libssl-dev libsqlite3-dev libargon2-dev libqrencode-dev openssl oathtool
 # Extra packages for `make bench` only.
 BENCH_PACKAGES := wrk nginx-light
 ARGS ?=

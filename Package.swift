@@ -14,19 +14,26 @@ let package = Package(
             name: "CMicroHTTPD", pkgConfig: "libmicrohttpd", providers: [.apt(["libmicrohttpd-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CArgon2", pkgConfig: "libargon2", providers: [.apt(["libargon2-dev"])]),
+        .systemLibrary(name: "CQRencode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
 
+        .target(name: "CallCoachCore", swiftSettings: strict),
         .target(name: "CallCoachTelemetry", swiftSettings: strict),
         .target(name: "CallCoachHTTP", dependencies: ["CMicroHTTPD", "CallCoachTelemetry"], swiftSettings: strict),
         .target(name: "CallCoachCrypto", dependencies: ["COpenSSL", "CArgon2"], swiftSettings: strict),
-        .target(name: "CallCoachStore", dependencies: ["CSQLite", "CallCoachTelemetry"], swiftSettings: strict),
+        .target(
+            name: "CallCoachStore", dependencies: ["CSQLite", "CallCoachCore", "CallCoachTelemetry"],
+            swiftSettings: strict),
         .target(
             name: "CallCoachServer",
-            dependencies: ["CallCoachHTTP", "CallCoachCrypto", "CallCoachStore", "CallCoachTelemetry"],
+            dependencies: [
+                "CallCoachCore", "CallCoachHTTP", "CallCoachCrypto", "CallCoachStore", "CallCoachTelemetry",
+                "CQRencode",
+            ],
             swiftSettings: strict),
         .target(
             name: "CallCoachTesting",
-            dependencies: ["CallCoachServer", "CallCoachHTTP", "CallCoachStore", "COpenSSL"],
+            dependencies: ["CallCoachServer", "CallCoachHTTP", "CallCoachStore", "CallCoachCrypto", "COpenSSL"],
             swiftSettings: strict),
         .executableTarget(name: "callcoach", dependencies: ["CallCoachServer"], swiftSettings: strict),
         .testTarget(

@@ -22,3 +22,10 @@ static inline unsigned int callcoach_mhd_connection_count(struct MHD_Daemon *dae
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
     return info == NULL ? 0 : info->num_connections;
 }
+
+/* MHD_get_connection_info is variadic: the peer's address, or NULL. */
+static inline const struct sockaddr *callcoach_mhd_client_address(struct MHD_Connection *connection)
+{
+    const union MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    return info == NULL ? NULL : info->client_addr;
+}

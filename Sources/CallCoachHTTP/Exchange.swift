@@ -50,10 +50,13 @@ final class Exchange: BodySource {
 
     private let connection: CHandle
     private let state = Mutex(State())
+    /// Where the largest buffered body size is recorded.
+    let statistics: BodyStatistics
     let started: ContinuousClock.Instant
     let requestID: String
 
-    init(connection: OpaquePointer, requestID: String, started: ContinuousClock.Instant) {
+    init(connection: OpaquePointer, requestID: String, started: ContinuousClock.Instant, statistics: BodyStatistics) {
+        self.statistics = statistics
         self.connection = CHandle(pointer: connection)
         self.requestID = requestID
         self.started = started
@@ -74,6 +77,7 @@ final class Exchange: BodySource {
             if let waiter = state.waiter.take() { return (.accepted, waiter, chunk) }
             state.chunks.append(chunk)
             state.buffered += chunk.count
+            statistics.record(buffered: state.buffered)
             if state.buffered >= Self.highWater && !state.suspended {
                 state.suspended = true
                 MHD_suspend_connection(connection.pointer)
@@ -163,5 +167,24 @@ final class Exchange: BodySource {
         guard state.suspended, !state.closed else { return }
         state.suspended = false
         MHD_resume_connection(connection.pointer)
+    }
+}
+
+/// The largest request body the server has held in memory at once, for tests and diagnostics.
+public final class BodyStatistics: Sendable {
+    private let peak = Atomic<Int>(0)
+
+    public init() {}
+
+    /// The most body bytes ever buffered for one request.
+    public var peakBufferedBytes: Int { peak.load(ordering: .relaxed) }
+
+    func record(buffered: Int) {
+        var current = peak.load(ordering: .relaxed)
+        while buffered > current {
+            let (exchanged, original) = peak.compareExchange(expected: current, desired: buffered, ordering: .relaxed)
+            if exchanged { return }
+            current = original
+        }
     }
 }

@@ -20,8 +20,14 @@ public struct RequestHead: Sendable {
     public var headers: HTTPHeaders
     public var headBytes: Int
     public var scheme: String
+    /// The connection's peer address, numeric.
+    public var remoteAddress: String?
 
-    public init(method: HTTPMethod, target: String, headers: HTTPHeaders, headBytes: Int, scheme: String) {
+    public init(
+        method: HTTPMethod, target: String, headers: HTTPHeaders, headBytes: Int, scheme: String,
+        remoteAddress: String? = nil
+    ) {
+        self.remoteAddress = remoteAddress
         self.method = method
         self.target = target
         self.headers = headers

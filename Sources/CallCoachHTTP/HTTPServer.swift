@@ -138,6 +138,9 @@ public final class HTTPServer: Sendable {
         return SocketAddress.port(of: storage)
     }
 
+    /// How much request body this server has held in memory at most.
+    public var bodyStatistics: BodyStatistics { context.takeUnretainedValue().bodyStatistics }
+
     /// Requests started and not yet finished.
     public var requestsInFlight: Int { context.takeUnretainedValue().inFlightCount }
 
@@ -174,6 +177,7 @@ public final class HTTPServer: Sendable {
 final class ServerContext: Sendable {
     let application: HTTPApplication
     let scheme: String
+    let bodyStatistics = BodyStatistics()
     private let exchanges = Mutex<[ObjectIdentifier: Exchange]>([:])
     private let draining = Atomic<Bool>(false)
 

@@ -36,7 +36,8 @@ private func beginRequest(
     let started = ContinuousClock.now
     let head = HeadCollector.read(connection, url: url, method: method, scheme: context.scheme)
     let requestID = RequestID.accept(head.headers["X-Request-Id"]) ?? RequestID.generate()
-    let exchange = Exchange(connection: connection, requestID: requestID, started: started)
+    let exchange = Exchange(
+        connection: connection, requestID: requestID, started: started, statistics: context.bodyStatistics)
     slot.pointee = Unmanaged.passRetained(exchange).toOpaque()
     context.register(exchange)
 
@@ -44,7 +45,7 @@ private func beginRequest(
     let body = RequestBody(source: exchange, limit: Router.defaultBodyLimit, declaredLength: head.contentLength)
     let request = Request(
         method: head.method, target: head.target, headers: head.headers, body: body, scheme: head.scheme,
-        headBytes: head.headBytes, id: requestID)
+        headBytes: head.headBytes, id: requestID, remoteAddress: head.remoteAddress)
     let resolution = context.isDraining ? .reject(.unavailable, route: nil) : application.resolve(head)
     if case .reject(let error, let route) = resolution {
         let response = application.reject(request, with: error, route: route, started: started)
@@ -147,7 +148,8 @@ private final class HeadCollector {
         let target = collector.query.isEmpty ? path : path + "?" + collector.query.joined(separator: "&")
         return RequestHead(
             method: HTTPMethod(rawValue: String(cString: method)), target: target, headers: collector.headers,
-            headBytes: collector.bytes + target.utf8.count, scheme: scheme)
+            headBytes: collector.bytes + target.utf8.count, scheme: scheme,
+            remoteAddress: callcoach_mhd_client_address(connection).flatMap(numericAddress))
     }
 }
 
@@ -170,4 +172,14 @@ private let collectQueryItem: MHD_KeyValueIteratorN = { pointer, _, key, keySize
     let name = cText(key, keySize)
     collector.query.append(value == nil ? name : name + "=" + cText(value, valueSize))
     return .YES
+}
+
+/// The numeric host of a socket address, e.g. `127.0.0.1` or `::1`.
+private func numericAddress(_ address: UnsafePointer<sockaddr>) -> String? {
+    let length =
+        address.pointee.sa_family == sa_family_t(AF_INET6)
+        ? socklen_t(MemoryLayout<sockaddr_in6>.size) : socklen_t(MemoryLayout<sockaddr_in>.size)
+    var host = [CChar](repeating: 0, count: Int(NI_MAXHOST))
+    guard getnameinfo(address, length, &host, socklen_t(host.count), nil, 0, NI_NUMERICHOST) == 0 else { return nil }
+    return String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }

@@ -19,6 +19,8 @@ public struct Request: Sendable {
     public var route: String?
     /// Size of the request head as received, for the header limit.
     public var headBytes: Int
+    /// The numeric address of the connection's peer. Personal data: hash it before storing, never log it.
+    public var remoteAddress: String?
     /// Values middleware attach for later stages (the authenticated actor, for example).
     public var attributes = RequestAttributes()
     /// Set when the query string has a malformed escape or invalid UTF-8; answered with 400.
@@ -26,8 +28,9 @@ public struct Request: Sendable {
 
     public init(
         method: HTTPMethod, target: String, headers: HTTPHeaders = [:], body: RequestBody = .empty,
-        scheme: String = "https", headBytes: Int? = nil, id: String? = nil
+        scheme: String = "https", headBytes: Int? = nil, id: String? = nil, remoteAddress: String? = nil
     ) {
+        self.remoteAddress = remoteAddress
         let parts = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
         self.method = method
         self.target = target

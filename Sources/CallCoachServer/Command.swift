@@ -4,6 +4,7 @@ import Foundation
 public enum SettingKey: Sendable {
     case dataDirectory, host, port, redirectPort, adminPort, publicHost, tlsCertificateFile, tlsKeyFile, threads
     case connectionTimeout, shutdownTimeout, logLevel, production, masterKey, metricsToken
+    case jwtSigningKey, sessionIdleTimeout, publicURL, smtpURL, smtpUsername, smtpPassword, smtpCAFile, mailFrom
 }
 
 /// One setting as the operator writes it: a flag, an environment variable, or both.
@@ -76,6 +77,31 @@ public struct Option: Sendable {
         .metricsToken, flag: nil, variable: "CALLCOACH_METRICS_TOKEN",
         help: "bearer token that opens /metrics on the public port (or CALLCOACH_METRICS_TOKEN_FILE)",
         isSecret: true)
+    static let jwtSigningKey = Option(
+        .jwtSigningKey, flag: nil, variable: "CALLCOACH_JWT_SIGNING_KEY",
+        help: "32-byte Ed25519 seed in base64 that signs access tokens (or CALLCOACH_JWT_SIGNING_KEY_FILE)",
+        isSecret: true)
+    static let sessionIdleTimeout = Option(
+        .sessionIdleTimeout, flag: "--session-idle-timeout", variable: "CALLCOACH_SESSION_IDLE_TIMEOUT",
+        valueName: "S", help: "seconds a session may go unused before it ends (default 86400)")
+    static let publicURL = Option(
+        .publicURL, flag: "--public-url", variable: "CALLCOACH_PUBLIC_URL", valueName: "URL",
+        help: "https:// address used in links sent by e-mail (default https://localhost:PORT)")
+    static let smtpURL = Option(
+        .smtpURL, flag: "--smtp-url", variable: "CALLCOACH_SMTP_URL", valueName: "URL",
+        help: "smtp://host:587 (STARTTLS) or smtps://host:465; default: write mail to DATA/outbox")
+    static let smtpUsername = Option(
+        .smtpUsername, flag: "--smtp-username", variable: "CALLCOACH_SMTP_USERNAME", valueName: "NAME",
+        help: "SMTP AUTH user name")
+    static let smtpPassword = Option(
+        .smtpPassword, flag: nil, variable: "CALLCOACH_SMTP_PASSWORD",
+        help: "SMTP AUTH password (or CALLCOACH_SMTP_PASSWORD_FILE)", isSecret: true)
+    static let smtpCAFile = Option(
+        .smtpCAFile, flag: "--smtp-ca-file", variable: "CALLCOACH_SMTP_CA_FILE", valueName: "FILE",
+        help: "PEM certificate authorities trusted for the SMTP server (default: the system's)")
+    static let mailFrom = Option(
+        .mailFrom, flag: "--mail-from", variable: "CALLCOACH_MAIL_FROM", valueName: "ADDRESS",
+        help: "sender of outgoing mail")
 }
 
 /// The subcommands of `callcoach`.
@@ -96,6 +122,8 @@ public enum Command: String, Sendable, CaseIterable {
             [
                 .dataDirectory, .host, .port, .redirectPort, .adminPort, .publicHost, .tlsCertificate, .tlsKey,
                 .threads, .connectionTimeout, .shutdownTimeout, .logLevel, .production, .masterKey, .metricsToken,
+                .jwtSigningKey, .sessionIdleTimeout, .publicURL, .smtpURL, .smtpUsername, .smtpPassword, .smtpCAFile,
+                .mailFrom,
             ]
         case .migrate: [.dataDirectory, .logLevel]
         case .version: []

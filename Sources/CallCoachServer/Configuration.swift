@@ -28,6 +28,19 @@ public struct Configuration: Sendable, Equatable {
     public var masterKey: Secret?
     /// Bearer token that opens `/metrics` on the public listener.
     public var metricsToken: Secret?
+    /// 32-byte Ed25519 seed that signs access tokens (base64), from `CALLCOACH_JWT_SIGNING_KEY(_FILE)`.
+    public var jwtSigningKey: Secret?
+    /// Seconds a session may go unused before it ends.
+    public var sessionIdleTimeoutSeconds = 86_400
+    /// The address people reach the server at, used in links sent by e-mail.
+    public var publicURL: String?
+    /// `smtp://host:port` (STARTTLS required) or `smtps://host:port`; without it mail goes to the data directory.
+    public var smtpURL: String?
+    public var smtpUsername: String?
+    public var smtpPassword: Secret?
+    /// PEM file of certificate authorities trusted for the SMTP server, instead of the system's.
+    public var smtpCAFile: String?
+    public var mailFrom = "CallCoach <no-reply@callcoach.invalid>"
 
     public init() {}
 }
@@ -146,6 +159,26 @@ extension Configuration {
                 throw ConfigurationError("\(option.variable) must be at least 16 characters")
             }
             configuration.metricsToken = Secret(value)
+        case .jwtSigningKey:
+            guard let key = Data(base64Encoded: value), key.count == 32 else {
+                throw ConfigurationError("\(option.variable) must be 32 bytes in base64")
+            }
+            configuration.jwtSigningKey = Secret(value)
+        case .sessionIdleTimeout: configuration.sessionIdleTimeoutSeconds = try integer(value, name, in: 60...2_592_000)
+        case .publicURL:
+            guard let url = URL(string: value), url.scheme == "https", url.host != nil, url.query == nil else {
+                throw ConfigurationError("\(name) must be an https:// URL")
+            }
+            configuration.publicURL = value.hasSuffix("/") ? String(value.dropLast()) : value
+        case .smtpURL:
+            guard let url = URL(string: value), ["smtp", "smtps"].contains(url.scheme ?? ""), url.host != nil else {
+                throw ConfigurationError("\(name) must look like smtp://host:587 or smtps://host:465")
+            }
+            configuration.smtpURL = value
+        case .smtpUsername: configuration.smtpUsername = value
+        case .smtpPassword: configuration.smtpPassword = Secret(value)
+        case .smtpCAFile: configuration.smtpCAFile = value
+        case .mailFrom: configuration.mailFrom = value
         }
     }
 

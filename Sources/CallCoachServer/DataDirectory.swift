@@ -12,7 +12,6 @@ public struct DataDirectory: Sendable {
     }
 
     public var databasePath: String { path + "/callcoach.sqlite" }
-    var masterKeyPath: String { path + "/master.key" }
     var certificatePath: String { path + "/tls/development-cert.pem" }
     var privateKeyPath: String { path + "/tls/development-key.pem" }
 
@@ -26,23 +25,37 @@ public struct DataDirectory: Sendable {
     /// The master key from the configuration or, outside production, the one stored here,
     /// generated on first start.
     public func masterKey(_ configuration: Configuration, logger: Logger) throws -> [UInt8] {
-        if let secret = configuration.masterKey, let key = Data(base64Encoded: secret.value) {
-            return Array(key)
-        }
+        try key(
+            configured: configuration.masterKey, file: "master.key", variable: "CALLCOACH_MASTER_KEY",
+            configuration: configuration, logger: logger)
+    }
+
+    /// The Ed25519 seed that signs access tokens, configured or (outside production) generated here.
+    public func jwtSigningKey(_ configuration: Configuration, logger: Logger) throws -> [UInt8] {
+        try key(
+            configured: configuration.jwtSigningKey, file: "jwt-signing.key", variable: "CALLCOACH_JWT_SIGNING_KEY",
+            configuration: configuration, logger: logger)
+    }
+
+    /// A 32-byte key: the configured secret, else the file here, else a new one written here.
+    private func key(
+        configured: Secret?, file: String, variable: String, configuration: Configuration, logger: Logger
+    ) throws -> [UInt8] {
+        if let configured, let key = Data(base64Encoded: configured.value) { return Array(key) }
         guard !configuration.production else {
-            throw ConfigurationError(
-                "--production needs a master key: set CALLCOACH_MASTER_KEY or CALLCOACH_MASTER_KEY_FILE")
+            throw ConfigurationError("--production needs \(variable) or \(variable)_FILE")
         }
-        if let stored = try? String(contentsOfFile: masterKeyPath, encoding: .utf8),
+        let path = self.path + "/" + file
+        if let stored = try? String(contentsOfFile: path, encoding: .utf8),
             let key = Data(base64Encoded: stored.trimmingCharacters(in: .whitespacesAndNewlines)), key.count == 32
         {
             return Array(key)
         }
         let key = SecureRandom.bytes(32)
-        try writePrivate(Data(key).base64EncodedString() + "\n", to: masterKeyPath)
+        try writePrivate(Data(key).base64EncodedString() + "\n", to: path)
         logger.warning(
-            "config.master_key.generated",
-            "no master key was configured; one was generated in the data directory for development use")
+            "config.key.generated", "a key was not configured; one was generated in the data directory for development",
+            [.path: .string(file)])
         return key
     }
 

@@ -13,33 +13,53 @@ public final class ServerRuntime: Sendable {
     public let https: HTTPServer
     public let redirect: HTTPServer?
     public let admin: HTTPServer?
+    public let identity: IdentityService
+    public let outbox: OutboxDelivery
+    private let outboxTask: Task<Void, Never>
 
     /// Prepares the data directory and store, then starts every configured listener.
     public static func start(_ configuration: Configuration, logger: Logger) async throws -> ServerRuntime {
         let directory = DataDirectory(path: configuration.dataDirectory)
         try directory.create()
-        _ = try directory.masterKey(configuration, logger: logger)
-        let identity = try directory.tlsIdentity(configuration, logger: logger)
+        let keys = try KeyRing(
+            masterKey: try directory.masterKey(configuration, logger: logger),
+            signingSeed: try directory.jwtSigningKey(configuration, logger: logger))
+        let tls = try directory.tlsIdentity(configuration, logger: logger)
         let database = try SQLiteDatabase(path: directory.databasePath)
         do {
             try await Migrator(logger: logger).migrate(database)
-            return try ServerRuntime(configuration, logger: logger, database: database, identity: identity)
+            return try ServerRuntime(configuration, logger: logger, database: database, keys: keys, tls: tls)
         } catch {
             database.close()
             throw error
         }
     }
 
-    private init(_ configuration: Configuration, logger: Logger, database: any Database, identity: TLSIdentity) throws {
+    private init(
+        _ configuration: Configuration, logger: Logger, database: any Database, keys: KeyRing, tls: TLSIdentity
+    ) throws {
         self.configuration = configuration
         self.logger = logger
         self.database = database
         let metrics = Metrics()
         self.metrics = metrics
+        var settings = IdentityService.Settings(
+            publicURL: configuration.publicURL
+                ?? "https://localhost:\(configuration.port == 0 ? 8443 : configuration.port)")
+        settings.idleTimeout = TimeInterval(configuration.sessionIdleTimeoutSeconds)
+        let identity = try IdentityService(
+            database: database, keys: keys, settings: settings, logger: logger, metrics: metrics)
+        self.identity = identity
+        let outbox = OutboxDelivery(
+            database: database, transport: try MailTransports.make(configuration), sender: configuration.mailFrom,
+            logger: logger, metrics: metrics)
+        self.outbox = outbox
+        outboxTask = Task { await outbox.run() }
 
-        application = Self.publicApplication(configuration, logger: logger, metrics: metrics, database: database)
+        application = Self.publicApplication(
+            configuration, logger: logger, metrics: metrics, database: database, identity: identity)
         let https = try HTTPServer(
-            application: application, configuration: listener(configuration, port: configuration.port, tls: identity))
+            application: application, configuration: listener(configuration, port: configuration.port, tls: tls))
         self.https = https
         logger.info("server.listening", "", [.scheme: .string("https"), .port: .int(Int(https.port))])
 
@@ -67,9 +87,17 @@ public final class ServerRuntime: Sendable {
 
     /// The application behind the public HTTPS port.
     static func publicApplication(
-        _ configuration: Configuration, logger: Logger, metrics: Metrics, database: any Database
+        _ configuration: Configuration, logger: Logger, metrics: Metrics, database: any Database,
+        identity: IdentityService
     ) -> HTTPApplication {
         var router = Router()
+        let origin = configuration.publicURL.flatMap(URL.init(string:)).map { url in
+            "https://" + (url.host ?? "") + (url.port.map { ":\($0)" } ?? "")
+        }
+        AuthRoutes(
+            identity: identity, authenticator: Authenticator(identity: identity, publicOrigin: origin), mailer: Mailer()
+        )
+        .register(in: &router)
         OperationsRoutes(
             database: database, metrics: metrics, metricsToken: configuration.metricsToken, metricsOpen: false
         )
@@ -81,6 +109,7 @@ public final class ServerRuntime: Sendable {
     public func stop() {
         let grace = Duration.seconds(configuration.shutdownTimeoutSeconds)
         logger.info("server.stopping")
+        outboxTask.cancel()
         redirect?.shutdown(grace: .zero)
         https.shutdown(grace: grace)
         admin?.shutdown(grace: .zero)

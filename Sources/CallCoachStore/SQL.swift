@@ -48,6 +48,11 @@ public struct SQL: Sendable, ExpressibleByStringInterpolation, CustomStringConve
             fragments.append(.argument(value.databaseValue))
         }
 
+        /// Binds an optional value, `NULL` when absent.
+        public mutating func appendInterpolation<Value: DatabaseValueConvertible>(_ value: Value?) {
+            fragments.append(.argument(value?.databaseValue ?? .null))
+        }
+
         /// Splices another statement in, arguments included.
         public mutating func appendInterpolation(sql: SQL) {
             fragments.append(contentsOf: sql.fragments)

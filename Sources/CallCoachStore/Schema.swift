@@ -9,6 +9,99 @@ public enum Schema {
                     name TEXT NOT NULL,
                     created_at BIGINT NOT NULL
                 );
-                """)
+                """),
+        Migration(2, "identity", sql: identity),
     ]
+
+    /// Users, memberships, sessions, refresh tokens, one-time tokens, lockout counters and the outbox.
+    static let identity = """
+        ALTER TABLE companies ADD COLUMN requires_mfa INTEGER NOT NULL DEFAULT 0;
+        CREATE TABLE users (
+            id TEXT PRIMARY KEY,
+            email TEXT NOT NULL UNIQUE,
+            display_name TEXT NOT NULL,
+            password_hash TEXT,
+            status TEXT NOT NULL,
+            mfa_secret TEXT,
+            mfa_enabled INTEGER NOT NULL DEFAULT 0,
+            mfa_last_step BIGINT NOT NULL DEFAULT 0,
+            created_at BIGINT NOT NULL,
+            updated_at BIGINT NOT NULL
+        );
+        CREATE TABLE teams (
+            id TEXT PRIMARY KEY,
+            company_id TEXT NOT NULL REFERENCES companies (id),
+            name TEXT NOT NULL,
+            created_at BIGINT NOT NULL
+        );
+        CREATE TABLE memberships (
+            company_id TEXT NOT NULL REFERENCES companies (id),
+            user_id TEXT NOT NULL REFERENCES users (id),
+            role TEXT NOT NULL,
+            capabilities TEXT NOT NULL DEFAULT '',
+            created_at BIGINT NOT NULL,
+            PRIMARY KEY (company_id, user_id)
+        );
+        CREATE INDEX memberships_user ON memberships (user_id);
+        CREATE TABLE team_members (
+            team_id TEXT NOT NULL REFERENCES teams (id),
+            company_id TEXT NOT NULL REFERENCES companies (id),
+            user_id TEXT NOT NULL REFERENCES users (id),
+            PRIMARY KEY (team_id, user_id)
+        );
+        CREATE TABLE sessions (
+            id TEXT PRIMARY KEY,
+            user_id TEXT NOT NULL REFERENCES users (id),
+            created_at BIGINT NOT NULL,
+            last_used_at BIGINT NOT NULL,
+            expires_at BIGINT NOT NULL,
+            revoked_at BIGINT,
+            revoked_reason TEXT,
+            mfa_enrollment_only INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX sessions_user ON sessions (user_id);
+        CREATE TABLE refresh_tokens (
+            token_hash TEXT PRIMARY KEY,
+            session_id TEXT NOT NULL REFERENCES sessions (id),
+            created_at BIGINT NOT NULL,
+            rotated_at BIGINT
+        );
+        CREATE INDEX refresh_tokens_session ON refresh_tokens (session_id);
+        CREATE TABLE one_time_tokens (
+            token_hash TEXT PRIMARY KEY,
+            purpose TEXT NOT NULL,
+            user_id TEXT,
+            company_id TEXT,
+            email TEXT,
+            role TEXT,
+            created_at BIGINT NOT NULL,
+            expires_at BIGINT NOT NULL,
+            used_at BIGINT
+        );
+        CREATE TABLE recovery_codes (
+            user_id TEXT NOT NULL REFERENCES users (id),
+            code_hash TEXT NOT NULL,
+            used_at BIGINT,
+            PRIMARY KEY (user_id, code_hash)
+        );
+        CREATE TABLE login_throttles (
+            key TEXT PRIMARY KEY,
+            failures INTEGER NOT NULL,
+            level INTEGER NOT NULL,
+            locked_until BIGINT NOT NULL,
+            last_failure_at BIGINT NOT NULL
+        );
+        CREATE TABLE outbox (
+            id TEXT PRIMARY KEY,
+            recipient TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            body TEXT NOT NULL,
+            created_at BIGINT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at BIGINT NOT NULL,
+            sent_at BIGINT,
+            failed_at BIGINT,
+            last_error TEXT
+        );
+        """
 }

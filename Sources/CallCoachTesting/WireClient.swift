@@ -1,4 +1,5 @@
 import COpenSSL
+import CallCoachCrypto
 import Foundation
 
 /// A blocking HTTP/1.1 client over a real socket, with optional TLS through OpenSSL.
@@ -24,71 +25,24 @@ public final class WireClient {
         public static func only(_ version: Int32) -> TLS { TLS(minimum: version, maximum: version) }
     }
 
-    private let socket: Int32
-    private var context: OpaquePointer?
-    private var ssl: OpaquePointer?
+    private let connection: TLSConnection
     private var buffer: [UInt8] = []
     /// The TLS version negotiated, e.g. `TLSv1.3`.
-    public private(set) var tlsVersion: String?
+    public var tlsVersion: String? { connection.tlsVersion }
 
     /// Connects to `127.0.0.1:port`, performing a TLS handshake when `tls` is given.
     public init(port: UInt16, tls: TLS? = nil, timeoutSeconds: Int = 10) throws {
-        signal(SIGPIPE, SIG_IGN)
-        socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard socket >= 0 else { throw Failure(description: "socket() failed") }
-        var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
-        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(socket, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
+        do {
+            connection = try TLSConnection(host: "127.0.0.1", port: port, timeoutSeconds: timeoutSeconds)
+            if let tls { try connection.startTLS(verification: .none, minimum: tls.minimum, maximum: tls.maximum) }
+        } catch let error as TLSConnection.Failure {
+            throw Failure(description: error.description)
         }
-        guard connected == 0 else {
-            Foundation.close(socket)
-            throw Failure(description: "connection refused")
-        }
-        if let tls { try handshake(tls) }
-    }
-
-    deinit { close() }
-
-    private func handshake(_ tls: TLS) throws {
-        context = SSL_CTX_new(TLS_client_method())
-        // Security level 0 lets the client offer TLS 1.0 and 1.1, so a refusal proves the server refused.
-        SSL_CTX_set_security_level(context, 0)
-        SSL_CTX_set_cipher_list(context, "DEFAULT:@SECLEVEL=0")
-        SSL_CTX_ctrl(context, SSL_CTRL_SET_MIN_PROTO_VERSION, Int(tls.minimum), nil)
-        SSL_CTX_ctrl(context, SSL_CTRL_SET_MAX_PROTO_VERSION, Int(tls.maximum), nil)
-        ssl = SSL_new(context)
-        SSL_set_fd(ssl, socket)
-        _ = callcoach_ssl_set_tlsext_host_name(ssl, "localhost")
-        ERR_clear_error()
-        guard SSL_connect(ssl) == 1 else {
-            let code = ERR_get_error()
-            let reason = ERR_reason_error_string(code).map { String(cString: $0) } ?? "handshake failed"
-            throw Failure(description: reason)
-        }
-        tlsVersion = String(cString: SSL_get_version(ssl))
     }
 
     /// Writes all of `bytes`.
     public func write(_ bytes: [UInt8]) throws {
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { buffer -> Int in
-                let start = buffer.baseAddress! + offset
-                let count = buffer.count - offset
-                if let ssl { return Int(SSL_write(ssl, start, Int32(min(count, Int(Int32.max))))) }
-                return send(socket, start, count, Int32(MSG_NOSIGNAL))
-            }
-            guard written > 0 else { throw Failure(description: "write failed") }
-            offset += written
-        }
+        try connection.write(bytes)
     }
 
     public func write(_ text: String) throws { try write(Array(text.utf8)) }
@@ -99,13 +53,7 @@ public final class WireClient {
             defer { buffer.removeAll() }
             return buffer
         }
-        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
-        let count = chunk.withUnsafeMutableBytes { raw -> Int in
-            if let ssl { return Int(SSL_read(ssl, raw.baseAddress, Int32(raw.count))) }
-            return recv(socket, raw.baseAddress, raw.count, 0)
-        }
-        if count < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) { throw Failure(description: "read timed out") }
-        return count > 0 ? Array(chunk.prefix(count)) : []
+        return try connection.read()
     }
 
     /// Everything until the peer closes the connection.
@@ -177,13 +125,11 @@ public final class WireClient {
     private func fill(until found: ([UInt8]) -> Int?) throws -> Int {
         while true {
             if let position = found(buffer) { return position }
-            var chunk = [UInt8](repeating: 0, count: 64 * 1024)
-            let count = chunk.withUnsafeMutableBytes { raw -> Int in
-                if let ssl { return Int(SSL_read(ssl, raw.baseAddress, Int32(raw.count))) }
-                return recv(socket, raw.baseAddress, raw.count, 0)
+            let chunk = try connection.read()
+            guard !chunk.isEmpty else {
+                throw Failure(description: "connection closed before the response was complete")
             }
-            guard count > 0 else { throw Failure(description: "connection closed before the response was complete") }
-            buffer += chunk.prefix(count)
+            buffer += chunk
         }
     }
 
@@ -197,16 +143,7 @@ public final class WireClient {
 
     /// Closes the connection (after a TLS close_notify when TLS is on).
     public func close() {
-        if let ssl {
-            SSL_shutdown(ssl)
-            SSL_free(ssl)
-            self.ssl = nil
-        }
-        if let context {
-            SSL_CTX_free(context)
-            self.context = nil
-        }
-        if socket >= 0 { Foundation.close(socket) }
+        connection.close()
     }
 }
 

@@ -33,15 +33,6 @@ func testIdentity() throws -> TLSIdentity {
     return TLSIdentity(certificatePEM: certificate.certificatePEM, privateKeyPEM: certificate.privateKeyPEM)
 }
 
-/// The resident set size of this process, in bytes.
-func residentBytes() -> Int {
-    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-        let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") })
-    else { return 0 }
-    let kilobytes = line.split(separator: " ").compactMap { Int($0) }.first ?? 0
-    return kilobytes * 1024
-}
-
 /// The package's root directory.
 let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().path

@@ -1,0 +1,107 @@
+import CallCoachCore
+import Foundation
+
+/// Reads and writes of companies, users and memberships. Each function runs on a connection the
+/// caller holds, so several of them compose into one transaction.
+public enum IdentityRecords {
+    public static func insert(_ company: Company, _ connection: any DatabaseConnection) throws {
+        try connection.execute(
+            """
+            INSERT INTO companies (id, name, requires_mfa, created_at) \
+            VALUES (\(company.id), \(company.name), \(company.requiresMFA), \(company.createdAt))
+            """)
+    }
+
+    public static func company(id: String, _ connection: any DatabaseConnection) throws -> Company? {
+        try connection.queryOne("SELECT * FROM companies WHERE id = \(id)").map(company)
+    }
+
+    public static func setRequiresMFA(_ required: Bool, companyID: String, _ connection: any DatabaseConnection) throws
+    {
+        try connection.execute("UPDATE companies SET requires_mfa = \(required) WHERE id = \(companyID)")
+    }
+
+    public static func insert(_ user: User, _ connection: any DatabaseConnection) throws {
+        try connection.execute(
+            """
+            INSERT INTO users (id, email, display_name, password_hash, status, mfa_enabled, created_at, updated_at) \
+            VALUES (\(user.id), \(user.email.value), \(user.displayName), \(user.passwordHash), \(user.status.rawValue), \
+            \(user.mfaEnabled), \(user.createdAt), \(user.createdAt))
+            """)
+    }
+
+    public static func user(id: String, _ connection: any DatabaseConnection) throws -> User? {
+        try connection.queryOne("SELECT * FROM users WHERE id = \(id)").map(user)
+    }
+
+    public static func user(email: EmailAddress, _ connection: any DatabaseConnection) throws -> User? {
+        try connection.queryOne("SELECT * FROM users WHERE email = \(email.value)").map(user)
+    }
+
+    public static func setPasswordHash(_ hash: String, userID: String, _ connection: any DatabaseConnection) throws {
+        try connection.execute("UPDATE users SET password_hash = \(hash), updated_at = \(Date()) WHERE id = \(userID)")
+    }
+
+    public static func setStatus(_ status: User.Status, userID: String, _ connection: any DatabaseConnection) throws {
+        try connection.execute(
+            "UPDATE users SET status = \(status.rawValue), updated_at = \(Date()) WHERE id = \(userID)")
+    }
+
+    /// Inserts or replaces the membership of `membership.userID` in its company.
+    public static func upsert(_ membership: Membership, _ connection: any DatabaseConnection) throws {
+        try connection.execute(
+            """
+            INSERT INTO memberships (company_id, user_id, role, created_at) \
+            VALUES (\(membership.companyID), \(membership.userID), \(membership.role.rawValue), \(Date())) \
+            ON CONFLICT (company_id, user_id) DO UPDATE SET role = excluded.role
+            """)
+    }
+
+    /// The user's memberships with their company names; rows with an unknown role are dropped,
+    /// since an unknown role grants nothing.
+    public static func memberships(userID: String, _ connection: any DatabaseConnection) throws -> [(
+        membership: Membership, company: Company
+    )] {
+        let rows = try connection.query(
+            """
+            SELECT m.company_id, m.user_id, m.role, c.name, c.requires_mfa, c.created_at \
+            FROM memberships m JOIN companies c ON c.id = m.company_id \
+            WHERE m.user_id = \(userID) ORDER BY c.name, c.id
+            """)
+        let teams = try connection.query(
+            "SELECT team_id, company_id FROM team_members WHERE user_id = \(userID) ORDER BY team_id")
+        return try rows.compactMap { row in
+            guard let role = Role(name: try row.decode("role")) else { return nil }
+            let companyID: String = try row.decode("company_id")
+            let teamIDs = try teams.filter { try $0.decode("company_id", as: String.self) == companyID }
+                .map { try $0.decode("team_id", as: String.self) }
+            let company = Company(
+                id: companyID, name: try row.decode("name"), requiresMFA: try row.decode("requires_mfa"),
+                createdAt: try row.decode("created_at"))
+            return (Membership(companyID: companyID, userID: userID, role: role, teamIDs: teamIDs), company)
+        }
+    }
+
+    /// The membership of `userID` in `companyID`, if any.
+    public static func membership(userID: String, companyID: String, _ connection: any DatabaseConnection) throws
+        -> Membership?
+    {
+        try memberships(userID: userID, connection).first { $0.membership.companyID == companyID }?.membership
+    }
+
+    static func company(_ row: Row) throws -> Company {
+        Company(
+            id: try row.decode("id"), name: try row.decode("name"), requiresMFA: try row.decode("requires_mfa"),
+            createdAt: try row.decode("created_at"))
+    }
+
+    static func user(_ row: Row) throws -> User {
+        guard let email = EmailAddress(try row.decode("email", as: String.self)),
+            let status = User.Status(rawValue: try row.decode("status"))
+        else { throw DatabaseError(.decoding, detail: "a user row is not valid") }
+        return User(
+            id: try row.decode("id"), email: email, displayName: try row.decode("display_name"),
+            passwordHash: try row.decode("password_hash"), status: status, mfaEnabled: try row.decode("mfa_enabled"),
+            createdAt: try row.decode("created_at"))
+    }
+}
