@@ -13,6 +13,7 @@ run: deps
 	.build/release/callcoach serve $(ARGS)
 
 test: deps lint
+	@scripts/install-python-tools
 	$(SWIFT) test -Xswiftc -warnings-as-errors
 
 deps:

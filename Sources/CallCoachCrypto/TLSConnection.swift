@@ -37,15 +37,25 @@ public final class TLSConnection {
             throw Failure("cannot resolve the host")
         }
         defer { freeaddrinfo(result) }
-        socket = Foundation.socket(info.pointee.ai_family, Int32(SOCK_STREAM.rawValue), 0)
-        guard socket >= 0 else { throw Failure("socket() failed") }
-        var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
-        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(socket, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        guard connect(socket, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0 else {
-            Foundation.close(socket)
-            throw Failure("connection refused")
+        var candidate: UnsafeMutablePointer<addrinfo>? = info
+        var connected: Int32 = -1
+        // Each address in turn: `localhost` may name ::1 before 127.0.0.1.
+        while let address = candidate, connected < 0 {
+            let descriptor = Foundation.socket(address.pointee.ai_family, Int32(SOCK_STREAM.rawValue), 0)
+            if descriptor >= 0 {
+                var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
+                setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+                setsockopt(descriptor, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+                if connect(descriptor, address.pointee.ai_addr, address.pointee.ai_addrlen) == 0 {
+                    connected = descriptor
+                } else {
+                    Foundation.close(descriptor)
+                }
+            }
+            candidate = address.pointee.ai_next
         }
+        guard connected >= 0 else { throw Failure("connection refused") }
+        socket = connected
     }
 
     deinit { close() }

@@ -5,6 +5,7 @@ public enum SettingKey: Sendable {
     case dataDirectory, host, port, redirectPort, adminPort, publicHost, tlsCertificateFile, tlsKeyFile, threads
     case connectionTimeout, shutdownTimeout, logLevel, production, masterKey, metricsToken
     case jwtSigningKey, sessionIdleTimeout, publicURL, smtpURL, smtpUsername, smtpPassword, smtpCAFile, mailFrom
+    case companyName, adminEmail, passwordFromStandardInput
 }
 
 /// One setting as the operator writes it: a flag, an environment variable, or both.
@@ -104,15 +105,29 @@ public struct Option: Sendable {
         help: "sender of outgoing mail")
 }
 
+extension Option {
+    static let companyName = Option(
+        .companyName, flag: "--name", variable: "CALLCOACH_COMPANY_NAME", valueName: "NAME", help: "the company's name")
+    static let adminEmail = Option(
+        .adminEmail, flag: "--admin-email", variable: "CALLCOACH_ADMIN_EMAIL", valueName: "EMAIL",
+        help: "e-mail address of the company's first administrator")
+    static let passwordFromStandardInput = Option(
+        .passwordFromStandardInput, flag: "--password-stdin", variable: "CALLCOACH_PASSWORD_STDIN",
+        help: "read the administrator's password from standard input instead of printing an invitation link",
+        isSwitch: true)
+}
+
 /// The subcommands of `callcoach`.
 public enum Command: String, Sendable, CaseIterable {
     case serve, migrate, version
+    case createCompany = "admin create-company"
 
     public var summary: String {
         switch self {
         case .serve: "run the HTTPS server with the embedded store"
         case .migrate: "apply pending database migrations and exit"
         case .version: "print the version and exit"
+        case .createCompany: "create a company and its first administrator"
         }
     }
 
@@ -127,6 +142,12 @@ public enum Command: String, Sendable, CaseIterable {
             ]
         case .migrate: [.dataDirectory, .logLevel]
         case .version: []
+        case .createCompany:
+            [
+                .dataDirectory, .logLevel, .companyName, .adminEmail, .passwordFromStandardInput, .publicURL,
+                .masterKey,
+                .jwtSigningKey, .production,
+            ]
         }
     }
 

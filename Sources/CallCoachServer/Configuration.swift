@@ -41,6 +41,11 @@ public struct Configuration: Sendable, Equatable {
     /// PEM file of certificate authorities trusted for the SMTP server, instead of the system's.
     public var smtpCAFile: String?
     public var mailFrom = "CallCoach <no-reply@callcoach.invalid>"
+    /// `admin create-company`: the new company's name, its first administrator, and whether the
+    /// password comes on standard input.
+    public var companyName: String?
+    public var adminEmail: String?
+    public var passwordFromStandardInput = false
 
     public init() {}
 }
@@ -179,6 +184,9 @@ extension Configuration {
         case .smtpPassword: configuration.smtpPassword = Secret(value)
         case .smtpCAFile: configuration.smtpCAFile = value
         case .mailFrom: configuration.mailFrom = value
+        case .companyName: configuration.companyName = value
+        case .adminEmail: configuration.adminEmail = value
+        case .passwordFromStandardInput: configuration.passwordFromStandardInput = try boolean(value, name)
         }
     }
 

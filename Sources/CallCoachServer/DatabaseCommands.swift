@@ -1,5 +1,6 @@
 import CallCoachStore
 import CallCoachTelemetry
+import Foundation
 
 /// What `callcoach migrate` does.
 public enum DatabaseCommands {
@@ -10,5 +11,38 @@ public enum DatabaseCommands {
         let database = try SQLiteDatabase(path: directory.databasePath)
         defer { database.close() }
         return try await Migrator(logger: logger).migrate(database)
+    }
+
+    /// Creates a company and its first administrator; returns the company id and, without a
+    /// password, the one-time invitation link.
+    public static func createCompany(_ configuration: Configuration, password: String?, logger: Logger) async throws
+        -> (
+            companyID: String, invitationLink: String?
+        )
+    {
+        guard let name = configuration.companyName, let email = configuration.adminEmail else {
+            throw ConfigurationError("admin create-company needs --name and --admin-email")
+        }
+        let directory = DataDirectory(path: configuration.dataDirectory)
+        try directory.create()
+        let keys = try KeyRing(
+            masterKey: try directory.masterKey(configuration, logger: logger),
+            signingSeed: try directory.jwtSigningKey(configuration, logger: logger))
+        let database = try SQLiteDatabase(path: directory.databasePath)
+        defer { database.close() }
+        try await Migrator(logger: logger).migrate(database)
+        let identity = try IdentityService(
+            database: database, keys: keys,
+            settings: IdentityService.Settings(publicURL: configuration.publicURL ?? "https://localhost:8443"),
+            logger: logger, metrics: Metrics())
+        do {
+            let (company, link) = try await identity.createCompany(name: name, adminEmail: email, password: password)
+            return (company.id, link)
+        } catch let error as IdentityError {
+            switch error.code {
+            case .weakPassword: throw ConfigurationError("the password must be 12 to 256 characters long")
+            default: throw ConfigurationError("--name must be 1 to 200 characters and --admin-email an e-mail address")
+            }
+        }
     }
 }

@@ -18,7 +18,9 @@ public final class ServerRuntime: Sendable {
     private let outboxTask: Task<Void, Never>
 
     /// Prepares the data directory and store, then starts every configured listener.
-    public static func start(_ configuration: Configuration, logger: Logger) async throws -> ServerRuntime {
+    public static func start(
+        _ configuration: Configuration, logger: Logger, clock: @escaping @Sendable () -> Date = { Date() }
+    ) async throws -> ServerRuntime {
         let directory = DataDirectory(path: configuration.dataDirectory)
         try directory.create()
         let keys = try KeyRing(
@@ -28,7 +30,8 @@ public final class ServerRuntime: Sendable {
         let database = try SQLiteDatabase(path: directory.databasePath)
         do {
             try await Migrator(logger: logger).migrate(database)
-            return try ServerRuntime(configuration, logger: logger, database: database, keys: keys, tls: tls)
+            return try ServerRuntime(
+                configuration, logger: logger, database: database, keys: keys, tls: tls, clock: clock)
         } catch {
             database.close()
             throw error
@@ -36,7 +39,8 @@ public final class ServerRuntime: Sendable {
     }
 
     private init(
-        _ configuration: Configuration, logger: Logger, database: any Database, keys: KeyRing, tls: TLSIdentity
+        _ configuration: Configuration, logger: Logger, database: any Database, keys: KeyRing, tls: TLSIdentity,
+        clock: @escaping @Sendable () -> Date
     ) throws {
         self.configuration = configuration
         self.logger = logger
@@ -48,7 +52,7 @@ public final class ServerRuntime: Sendable {
                 ?? "https://localhost:\(configuration.port == 0 ? 8443 : configuration.port)")
         settings.idleTimeout = TimeInterval(configuration.sessionIdleTimeoutSeconds)
         let identity = try IdentityService(
-            database: database, keys: keys, settings: settings, logger: logger, metrics: metrics)
+            database: database, keys: keys, settings: settings, logger: logger, metrics: metrics, clock: clock)
         self.identity = identity
         let outbox = OutboxDelivery(
             database: database, transport: try MailTransports.make(configuration), sender: configuration.mailFrom,

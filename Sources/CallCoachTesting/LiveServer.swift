@@ -9,8 +9,11 @@ public final class LiveServer: Sendable {
     public let logs: MemorySink
 
     /// Starts a server; `configure` may adjust the configuration before start.
-    public static func start(_ configure: (inout Configuration) -> Void = { _ in }) async throws -> LiveServer {
-        let directory = try TemporaryDirectory()
+    public static func start(
+        in existing: TemporaryDirectory? = nil, clock: TestClock? = nil,
+        _ configure: (inout Configuration) -> Void = { _ in }
+    ) async throws -> LiveServer {
+        let directory = try existing ?? TemporaryDirectory()
         var configuration = Configuration()
         configuration.dataDirectory = directory.path
         configuration.host = "127.0.0.1"
@@ -19,7 +22,14 @@ public final class LiveServer: Sendable {
         configuration.shutdownTimeoutSeconds = 5
         configure(&configuration)
         let logs = MemorySink()
-        let runtime = try await ServerRuntime.start(configuration, logger: Logger(level: .debug, sink: logs))
+        let now: @Sendable () -> Date
+        if let clock {
+            now = { clock.now }
+        } else {
+            now = { Date() }
+        }
+        let runtime = try await ServerRuntime.start(
+            configuration, logger: Logger(level: .debug, sink: logs), clock: now)
         return LiveServer(runtime: runtime, directory: directory, logs: logs)
     }
 
@@ -36,6 +46,13 @@ public final class LiveServer: Sendable {
     /// A new TLS connection to the HTTPS port.
     public func connect(tls: WireClient.TLS = .modern) throws -> WireClient {
         try WireClient(port: httpsPort, tls: tls)
+    }
+
+    /// An in-process client for the public application, as if from `remoteAddress`.
+    public func client(remoteAddress: String = "198.51.100.7") -> TestClient {
+        var client = TestClient(runtime.application)
+        client.remoteAddress = remoteAddress
+        return client
     }
 
     public func stop() {

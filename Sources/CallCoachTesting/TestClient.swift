@@ -5,6 +5,8 @@ import CallCoachHTTP
 public struct TestClient: Sendable {
     public let application: HTTPApplication
     public var scheme = "https"
+    /// The peer address requests appear to come from.
+    public var remoteAddress: String?
 
     public init(_ application: HTTPApplication) {
         self.application = application
@@ -17,7 +19,8 @@ public struct TestClient: Sendable {
         var headers = headers
         if !body.isEmpty && !headers.contains("Content-Length") { headers.set("Content-Length", String(body.count)) }
         let request = Request(
-            method: method, target: target, headers: headers, body: RequestBody(bytes: body), scheme: scheme)
+            method: method, target: target, headers: headers, body: RequestBody(bytes: body), scheme: scheme,
+            remoteAddress: remoteAddress)
         return await application.respond(to: request)
     }
 
@@ -35,5 +38,14 @@ public struct TestClient: Sendable {
 
     public func get(_ target: String, headers: HTTPHeaders = [:]) async -> Response {
         await send(.get, target, headers: headers)
+    }
+
+    /// Sends `json` as an `application/json` body.
+    public func send(
+        _ method: HTTPMethod, _ target: String, json: String, headers: HTTPHeaders = [:]
+    ) async -> Response {
+        var headers = headers
+        headers.set("Content-Type", "application/json")
+        return await send(method, target, headers: headers, body: Array(json.utf8))
     }
 }

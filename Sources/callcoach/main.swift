@@ -16,19 +16,21 @@ let overview = """
     usage: callcoach <command> [options]
 
     commands:
-    \(Command.allCases.map { "  \($0.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \($0.summary)" }.joined(separator: "\n"))
+    \(Command.allCases.map { "  \($0.rawValue.padding(toLength: 22, withPad: " ", startingAt: 0)) \($0.summary)" }.joined(separator: "\n"))
 
     Run `callcoach <command> --help` for a command's options.
 
     """
 
 guard let name = arguments.first else { fail("no command given\n\n" + overview) }
-if ["--help", "-h", "help"].contains(name) {
+if ["--help", "-h", "help"].contains(name) || (name == "admin" && arguments.count > 1 && arguments[1].hasPrefix("-")) {
     print(overview, terminator: "")
     exit(0)
 }
-guard let command = Command(rawValue: name) else { fail("unknown command '\(name)'\n\n" + overview) }
-let options = Array(arguments.dropFirst())
+let words = name == "admin" && arguments.count > 1 && !arguments[1].hasPrefix("-") ? 2 : 1
+let commandName = arguments.prefix(words).joined(separator: " ")
+guard let command = Command(rawValue: commandName) else { fail("unknown command '\(commandName)'\n\n" + overview) }
+let options = Array(arguments.dropFirst(words))
 if options.contains("--help") || options.contains("-h") {
     print(command.help, terminator: "")
     exit(0)
@@ -54,6 +56,25 @@ case .migrate:
             applied.isEmpty
                 ? "the database is up to date"
                 : "applied migrations \(applied.map(String.init).joined(separator: ", "))")
+    } catch {
+        fail("\(error)", status: 1)
+    }
+
+case .createCompany:
+    var password: String?
+    if configuration.passwordFromStandardInput {
+        password = readLine(strippingNewline: true)
+        if password == nil { fail("--password-stdin was given but standard input is empty") }
+    }
+    do {
+        let (companyID, link) = try await DatabaseCommands.createCompany(
+            configuration, password: password, logger: logger)
+        print("company \(companyID) created")
+        if let link {
+            print("invitation for the first administrator (valid 7 days, single use):\n\(link)")
+        } else {
+            print("the administrator can sign in now")
+        }
     } catch {
         fail("\(error)", status: 1)
     }

@@ -49,6 +49,47 @@ import Testing
         #expect(second.output.contains("up to date"))
     }
 
+    @Test func adminCreateCompanyPrintsAnInvitationOrTakesAPassword() throws {
+        let directory = try TemporaryDirectory()
+        let invited = try run(
+            executable,
+            [
+                "admin", "create-company", "--data-dir", directory.path, "--name", "Acme", "--admin-email",
+                "a@example.com",
+            ])
+        #expect(invited.status == 0)
+        #expect(invited.output.contains("/invitations/accept#token=cci_"))
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = [
+            "admin", "create-company", "--data-dir", directory.path, "--name", "Beta", "--admin-email", "b@example.com",
+            "--password-stdin",
+        ]
+        let input = Pipe()
+        let output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        input.fileHandleForWriting.write(Data("a-long-enough-password\n".utf8))
+        try input.fileHandleForWriting.close()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(
+            String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).contains(
+                "can sign in now"))
+
+        let missing = try run(executable, ["admin", "create-company", "--data-dir", directory.path, "--name", "X"])
+        #expect(missing.status == 1)
+        #expect(missing.error.contains("--admin-email"))
+        let badEmail = try run(
+            executable,
+            ["admin", "create-company", "--data-dir", directory.path, "--name", "X", "--admin-email", "nope"])
+        #expect(badEmail.status == 1)
+        #expect(try run(executable, ["admin", "--help"]).output.contains("admin create-company"))
+    }
+
     @Test func serveAnswersThenStopsCleanlyOnSIGTERM() async throws {
         let directory = try TemporaryDirectory()
         let process = Process()
