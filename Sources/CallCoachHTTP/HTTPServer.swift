@@ -59,6 +59,10 @@ public final class HTTPServer: Sendable {
     private let daemon: CHandle
     private let context: Unmanaged<ServerContext>
     private let stopped = Mutex(false)
+    private let listening = Atomic<Bool>(true)
+
+    /// Whether the listening socket is still open; false from the moment shutdown closes it.
+    public var acceptsConnections: Bool { listening.load(ordering: .acquiring) }
 
     /// Binds and starts serving `application`.
     public init(application: HTTPApplication, configuration: ListenerConfiguration) throws {
@@ -155,6 +159,7 @@ public final class HTTPServer: Sendable {
         context.beginDraining()
         let listener = MHD_quiesce_daemon(daemon.pointer)
         if listener >= 0 { close(listener) }
+        listening.store(false, ordering: .releasing)
         let deadline = ContinuousClock.now + grace
         while context.inFlightCount > 0 && ContinuousClock.now < deadline {
             usleep(5_000)

@@ -19,6 +19,7 @@ struct AuthRoutes: Sendable {
     struct Invitation: Decodable { let email: String, role: String }
     struct Acceptance: Decodable { let token: String, password: String?, displayName: String? }
     struct MFAPolicy: Decodable { let required: Bool }
+    struct RoleChange: Decodable { let role: String }
 
     func register(in router: inout Router) {
         router.add(.post, "/api/v1/auth/login", bodyLimit: 8192) { request in
@@ -139,6 +140,21 @@ struct AuthRoutes: Sendable {
                 principal, companyID: try request.parameter("companyId"), email: body.email, role: body.role,
                 mail: mailer)
             return Response(status: 202)
+        }
+        router.add(.patch, "/api/v1/companies/{companyId}/members/{userId}", bodyLimit: 8192) { request in
+            let principal = try await authenticator.principal(request)
+            let body = try await StrictJSON.decode(RoleChange.self, from: request, allowed: ["role"])
+            try Self.checkLengths(body.role)
+            try await identity.changeRole(
+                principal, companyID: try request.parameter("companyId"), userID: try request.parameter("userId"),
+                role: body.role)
+            return Response(status: 204)
+        }
+        router.add(.delete, "/api/v1/companies/{companyId}/members/{userId}") { request in
+            try await identity.removeMember(
+                try await authenticator.principal(request), companyID: try request.parameter("companyId"),
+                userID: try request.parameter("userId"))
+            return Response(status: 204)
         }
         router.add(.put, "/api/v1/companies/{companyId}/mfa-policy", bodyLimit: 8192) { request in
             let principal = try await authenticator.principal(request)

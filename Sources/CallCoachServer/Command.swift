@@ -5,7 +5,7 @@ public enum SettingKey: Sendable {
     case dataDirectory, host, port, redirectPort, adminPort, publicHost, tlsCertificateFile, tlsKeyFile, threads
     case connectionTimeout, shutdownTimeout, logLevel, production, masterKey, metricsToken
     case jwtSigningKey, sessionIdleTimeout, publicURL, smtpURL, smtpUsername, smtpPassword, smtpCAFile, mailFrom
-    case companyName, adminEmail, passwordFromStandardInput
+    case companyName, adminEmail, passwordFromStandardInput, userEmail
 }
 
 /// One setting as the operator writes it: a flag, an environment variable, or both.
@@ -111,6 +111,9 @@ extension Option {
     static let adminEmail = Option(
         .adminEmail, flag: "--admin-email", variable: "CALLCOACH_ADMIN_EMAIL", valueName: "EMAIL",
         help: "e-mail address of the company's first administrator")
+    static let userEmail = Option(
+        .userEmail, flag: "--email", variable: "CALLCOACH_USER_EMAIL", valueName: "EMAIL",
+        help: "the account's e-mail address")
     static let passwordFromStandardInput = Option(
         .passwordFromStandardInput, flag: "--password-stdin", variable: "CALLCOACH_PASSWORD_STDIN",
         help: "read the administrator's password from standard input instead of printing an invitation link",
@@ -121,6 +124,8 @@ extension Option {
 public enum Command: String, Sendable, CaseIterable {
     case serve, migrate, version
     case createCompany = "admin create-company"
+    case deactivateUser = "admin deactivate-user"
+    case reactivateUser = "admin reactivate-user"
 
     public var summary: String {
         switch self {
@@ -128,6 +133,8 @@ public enum Command: String, Sendable, CaseIterable {
         case .migrate: "apply pending database migrations and exit"
         case .version: "print the version and exit"
         case .createCompany: "create a company and its first administrator"
+        case .deactivateUser: "deactivate an account and end its sessions at once"
+        case .reactivateUser: "reactivate a deactivated account"
         }
     }
 
@@ -148,6 +155,8 @@ public enum Command: String, Sendable, CaseIterable {
                 .masterKey,
                 .jwtSigningKey, .production,
             ]
+        case .deactivateUser, .reactivateUser:
+            [.dataDirectory, .logLevel, .userEmail, .masterKey, .jwtSigningKey, .production]
         }
     }
 

@@ -46,6 +46,8 @@ public struct Configuration: Sendable, Equatable {
     public var companyName: String?
     public var adminEmail: String?
     public var passwordFromStandardInput = false
+    /// `admin deactivate-user` and `reactivate-user`: the account.
+    public var userEmail: String?
 
     public init() {}
 }
@@ -187,6 +189,7 @@ extension Configuration {
         case .companyName: configuration.companyName = value
         case .adminEmail: configuration.adminEmail = value
         case .passwordFromStandardInput: configuration.passwordFromStandardInput = try boolean(value, name)
+        case .userEmail: configuration.userEmail = value
         }
     }
 

@@ -23,6 +23,38 @@ public enum DatabaseCommands {
         guard let name = configuration.companyName, let email = configuration.adminEmail else {
             throw ConfigurationError("admin create-company needs --name and --admin-email")
         }
+        return try await withIdentity(configuration, logger: logger) { identity in
+            do {
+                let (company, link) = try await identity.createCompany(
+                    name: name, adminEmail: email, password: password)
+                return (company.id, link)
+            } catch let error as IdentityError {
+                switch error.code {
+                case .weakPassword: throw ConfigurationError("the password must be 12 to 256 characters long")
+                default:
+                    throw ConfigurationError("--name must be 1 to 200 characters and --admin-email an e-mail address")
+                }
+            }
+        }
+    }
+
+    /// Deactivates or reactivates the account named by `--email`.
+    public static func setDeactivated(_ deactivated: Bool, _ configuration: Configuration, logger: Logger) async throws
+    {
+        guard let email = configuration.userEmail else { throw ConfigurationError("this command needs --email") }
+        try await withIdentity(configuration, logger: logger) { identity in
+            do {
+                try await identity.setDeactivated(deactivated, email: email)
+            } catch let error as IdentityError where error.code == .notFound || error.code == .invalidRequest {
+                throw ConfigurationError("no account has that e-mail address")
+            }
+        }
+    }
+
+    /// Runs `body` with an identity service over the data directory's migrated database.
+    static func withIdentity<Result: Sendable>(
+        _ configuration: Configuration, logger: Logger, _ body: (IdentityService) async throws -> Result
+    ) async throws -> Result {
         let directory = DataDirectory(path: configuration.dataDirectory)
         try directory.create()
         let keys = try KeyRing(
@@ -35,14 +67,6 @@ public enum DatabaseCommands {
             database: database, keys: keys,
             settings: IdentityService.Settings(publicURL: configuration.publicURL ?? "https://localhost:8443"),
             logger: logger, metrics: Metrics())
-        do {
-            let (company, link) = try await identity.createCompany(name: name, adminEmail: email, password: password)
-            return (company.id, link)
-        } catch let error as IdentityError {
-            switch error.code {
-            case .weakPassword: throw ConfigurationError("the password must be 12 to 256 characters long")
-            default: throw ConfigurationError("--name must be 1 to 200 characters and --admin-email an e-mail address")
-            }
-        }
+        return try await body(identity)
     }
 }

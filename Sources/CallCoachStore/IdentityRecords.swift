@@ -105,3 +105,15 @@ public enum IdentityRecords {
             createdAt: try row.decode("created_at"))
     }
 }
+
+extension IdentityRecords {
+    /// Removes a membership; returns whether there was one.
+    @discardableResult
+    public static func removeMembership(userID: String, companyID: String, _ connection: any DatabaseConnection) throws
+        -> Bool
+    {
+        try connection.execute("DELETE FROM team_members WHERE user_id = \(userID) AND company_id = \(companyID)")
+        return try connection.execute("DELETE FROM memberships WHERE user_id = \(userID) AND company_id = \(companyID)")
+            == 1
+    }
+}

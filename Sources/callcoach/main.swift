@@ -79,6 +79,15 @@ case .createCompany:
         fail("\(error)", status: 1)
     }
 
+case .deactivateUser, .reactivateUser:
+    do {
+        try await DatabaseCommands.setDeactivated(command == .deactivateUser, configuration, logger: logger)
+        print(
+            command == .deactivateUser ? "the account is deactivated and its sessions ended" : "the account is active")
+    } catch {
+        fail("\(error)", status: 1)
+    }
+
 case .serve:
     SignalWaiter.install()
     let runtime: ServerRuntime

@@ -88,6 +88,17 @@ import Testing
             ["admin", "create-company", "--data-dir", directory.path, "--name", "X", "--admin-email", "nope"])
         #expect(badEmail.status == 1)
         #expect(try run(executable, ["admin", "--help"]).output.contains("admin create-company"))
+
+        let deactivated = try run(
+            executable, ["admin", "deactivate-user", "--data-dir", directory.path, "--email", "B@example.com"])
+        #expect(deactivated.status == 0)
+        #expect(deactivated.output.contains("deactivated"))
+        let unknown = try run(
+            executable, ["admin", "deactivate-user", "--data-dir", directory.path, "--email", "z@example.com"])
+        #expect(unknown.status == 1)
+        #expect(
+            try run(executable, ["admin", "reactivate-user", "--data-dir", directory.path, "--email", "b@example.com"])
+                .status == 0)
     }
 
     @Test func serveAnswersThenStopsCleanlyOnSIGTERM() async throws {

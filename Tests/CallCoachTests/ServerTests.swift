@@ -58,7 +58,9 @@ import Testing
     @Test func theAdminListenerIsBoundToLoopbackOnly() async throws {
         let server = try await LiveServer.start { $0.host = "0.0.0.0" }
         let adminPort = try #require(server.adminPort)
-        let output = try String(contentsOfFile: "/proc/net/tcp", encoding: .utf8)
+        // Read to the end: /proc files report no size, and a one-page read would cut the table short.
+        let table = try #require(FileHandle(forReadingAtPath: "/proc/net/tcp")).readDataToEndOfFile()
+        let output = String(decoding: table, as: UTF8.self)
         let hexPort = String(format: "%04X", adminPort)
         #expect(output.contains("0100007F:\(hexPort)"))
         #expect(!output.contains("00000000:\(hexPort)"))
