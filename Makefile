@@ -29,6 +29,7 @@ lint:
 bench: deps
 	@scripts/install-packages $(BENCH_PACKAGES)
 	scripts/benchmark-http
+	$(SWIFT) run -c release Benchmarks auth
 
 clean:
 	rm -rf .build

@@ -36,6 +36,10 @@ let package = Package(
             dependencies: ["CallCoachServer", "CallCoachHTTP", "CallCoachStore", "CallCoachCrypto", "COpenSSL"],
             swiftSettings: strict),
         .executableTarget(name: "callcoach", dependencies: ["CallCoachServer"], swiftSettings: strict),
+        .executableTarget(
+            name: "Benchmarks",
+            dependencies: ["CallCoachServer", "CallCoachStore", "CallCoachCrypto", "CallCoachTelemetry"],
+            swiftSettings: strict),
         .testTarget(
             name: "CallCoachTests",
             dependencies: [

@@ -67,6 +67,9 @@ public struct JWTSigner: Sendable {
     public let audience: String
     /// Clock skew tolerated on `exp` and `nbf`, in seconds.
     public let leeway: Int64
+    /// The exact encoded headers this signer writes, by key id: a token carrying one of them
+    /// needs no header parsing. Any other header takes the full path.
+    private let knownHeaders: [String: String]
 
     public init(
         keyID: String, signingKey: Ed25519PrivateKey, previousKeys: [String: Ed25519PublicKey] = [:], issuer: String,
@@ -77,6 +80,13 @@ public struct JWTSigner: Sendable {
         var keys = previousKeys
         keys[keyID] = signingKey.publicKey
         self.verificationKeys = keys
+        var headers: [String: String] = [:]
+        for kid in keys.keys {
+            if let header = try? JSONEncoder.sorted.encode(Header(alg: Self.algorithm, typ: "JWT", kid: kid)) {
+                headers[Base64URL.encode(header)] = kid
+            }
+        }
+        self.knownHeaders = headers
         self.issuer = issuer
         self.audience = audience
         self.leeway = leeway
@@ -100,12 +110,12 @@ public struct JWTSigner: Sendable {
     /// Verifies the signature, the algorithm, the key id and every time, issuer and audience claim.
     public func verify(_ token: String, now: Int64) throws(JWTRejection) -> AccessTokenClaims {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard token.utf8.count <= 4096, parts.count == 3, let headerBytes = Base64URL.decode(parts[0]),
-            let payloadBytes = Base64URL.decode(parts[1]), let signature = Base64URL.decode(parts[2]),
-            let header = try? JSONDecoder().decode(Header.self, from: Data(headerBytes))
-        else { throw .malformed }
-        guard header.alg == Self.algorithm, header.crit == nil else { throw .algorithm }
-        guard let kid = header.kid, let key = verificationKeys[kid] else { throw .unknownKey }
+        guard token.utf8.count <= 4096, parts.count == 3 else { throw .malformed }
+        let kid = try keyID(ofHeader: parts[0])
+        guard let key = verificationKeys[kid] else { throw .unknownKey }
+        guard let payloadBytes = Base64URL.decode(parts[1]), let signature = Base64URL.decode(parts[2]) else {
+            throw .malformed
+        }
         let input = Array(token.utf8.prefix(parts[0].utf8.count + 1 + parts[1].utf8.count))
         guard key.isValidSignature(signature, for: input) else { throw .signature }
         guard let claims = try? JSONDecoder().decode(AccessTokenClaims.self, from: Data(payloadBytes)) else {
@@ -117,6 +127,17 @@ public struct JWTSigner: Sendable {
         guard claims.iss == issuer else { throw .issuer }
         guard claims.aud == audience else { throw .audience }
         return claims
+    }
+
+    /// The key id a header names, after checking that it allows only `EdDSA`.
+    private func keyID(ofHeader encoded: Substring) throws(JWTRejection) -> String {
+        if let kid = knownHeaders[String(encoded)] { return kid }
+        guard let bytes = Base64URL.decode(encoded),
+            let header = try? JSONDecoder().decode(Header.self, from: Data(bytes))
+        else { throw .malformed }
+        guard header.alg == Self.algorithm, header.crit == nil else { throw .algorithm }
+        guard let kid = header.kid else { throw .unknownKey }
+        return kid
     }
 }
 
