@@ -163,7 +163,8 @@ import Testing
             truncated.close()
 
             let oversized = try WireClient(port: port, tls: .modern)
-            try oversized.write(
+            // The server may close the connection before all of it is written.
+            try? oversized.write(
                 "GET /hello HTTP/1.1\r\nHost: x\r\nX-Big: \(String(repeating: "z", count: 300_000))\r\n\r\n")
             let refused = (try? oversized.readResponse().status) ?? 0
             #expect(refused == 0 || (400..<500).contains(refused))
