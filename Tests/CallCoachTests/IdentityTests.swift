@@ -1,5 +1,6 @@
 import CallCoachCrypto
 import CallCoachHTTP
+import CallCoachStore
 import CallCoachServer
 import CallCoachTesting
 import Foundation
@@ -222,6 +223,46 @@ import Testing
         let tokens = try await fixture.signIn()
         clock.advance(by: 86_400 + 1)
         let refresh = try #require(tokens["refreshToken"] as? String)
+        #expect(
+            await fixture.client.send(.post, "/api/v1/auth/refresh", json: #"{"refreshToken":"\#(refresh)"}"#).status
+                == 401)
+    }
+}
+
+@Suite struct SessionLifetimeTests {
+    @Test func weakerPasswordHashesAreUpgradedAtSignIn() async throws {
+        let fixture = try await IdentityFixture.make()
+        let weak = try PasswordHasher(parameters: .init(memory: 1024, iterations: 1, parallelism: 1)).hash(
+            "an-old-account-password")
+        try await fixture.server.runtime.database.write { connection in
+            try connection.execute("UPDATE users SET password_hash = \(weak) WHERE email = 'admin@example.com'")
+        }
+        #expect(await fixture.login(fixture.adminEmail, "an-old-account-password").status == 200)
+        let stored = try await fixture.server.runtime.database.read { connection in
+            try connection.queryOne("SELECT password_hash FROM users WHERE email = 'admin@example.com'")?
+                .decode("password_hash", as: String.self)
+        }
+        #expect(stored?.hasPrefix("$argon2id$v=19$m=19456,t=2,p=1$") == true)
+        #expect(await fixture.login(fixture.adminEmail, "an-old-account-password").status == 200)
+    }
+
+    @Test func sessionsEndAfterThirtyDaysHoweverActive() async throws {
+        let clock = TestClock()
+        let server = try await LiveServer.start(clock: clock) { $0.sessionIdleTimeoutSeconds = 2_592_000 }
+        let fixture = IdentityFixture(
+            server: server, clock: clock,
+            companyID: try await server.runtime.identity.createCompany(
+                name: "Acme", adminEmail: "admin@example.com", password: IdentityFixture.password
+            ).company.id)
+        var refresh = try #require(try await fixture.signIn()["refreshToken"] as? String)
+        for _ in 0..<2 {
+            clock.advance(by: 12 * 86_400)
+            let rotated = await fixture.client.send(
+                .post, "/api/v1/auth/refresh", json: #"{"refreshToken":"\#(refresh)"}"#)
+            #expect(rotated.status == 200)
+            refresh = try string(rotated, "refreshToken")
+        }
+        clock.advance(by: 6 * 86_400 + 1)
         #expect(
             await fixture.client.send(.post, "/api/v1/auth/refresh", json: #"{"refreshToken":"\#(refresh)"}"#).status
                 == 401)
