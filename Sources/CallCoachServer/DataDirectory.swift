@@ -1,5 +1,6 @@
 import CallCoachCrypto
 import CallCoachHTTP
+import CallCoachStore
 import CallCoachTelemetry
 import Foundation
 
@@ -14,6 +15,25 @@ public struct DataDirectory: Sendable {
     public var databasePath: String { path + "/callcoach.sqlite" }
     var certificatePath: String { path + "/tls/development-cert.pem" }
     var privateKeyPath: String { path + "/tls/development-key.pem" }
+
+    /// Creates the directory, loads (or, outside production, generates) the keys, and opens the
+    /// database with every migration applied. The caller closes the database.
+    public func openStore(_ configuration: Configuration, logger: Logger) async throws -> (
+        keys: KeyRing, database: SQLiteDatabase
+    ) {
+        try create()
+        let keys = try KeyRing(
+            masterKey: try masterKey(configuration, logger: logger),
+            signingSeed: try jwtSigningKey(configuration, logger: logger))
+        let database = try SQLiteDatabase(path: databasePath)
+        do {
+            try await Migrator(logger: logger).migrate(database)
+        } catch {
+            database.close()
+            throw error
+        }
+        return (keys, database)
+    }
 
     /// Creates the directory, readable by this user only.
     public func create() throws {

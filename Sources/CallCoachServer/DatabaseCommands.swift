@@ -55,14 +55,9 @@ public enum DatabaseCommands {
     static func withIdentity<Result: Sendable>(
         _ configuration: Configuration, logger: Logger, _ body: (IdentityService) async throws -> Result
     ) async throws -> Result {
-        let directory = DataDirectory(path: configuration.dataDirectory)
-        try directory.create()
-        let keys = try KeyRing(
-            masterKey: try directory.masterKey(configuration, logger: logger),
-            signingSeed: try directory.jwtSigningKey(configuration, logger: logger))
-        let database = try SQLiteDatabase(path: directory.databasePath)
+        let (keys, database) = try await DataDirectory(path: configuration.dataDirectory)
+            .openStore(configuration, logger: logger)
         defer { database.close() }
-        try await Migrator(logger: logger).migrate(database)
         let identity = try IdentityService(
             database: database, keys: keys,
             settings: IdentityService.Settings(publicURL: configuration.publicURL ?? "https://localhost:8443"),

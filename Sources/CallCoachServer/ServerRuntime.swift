@@ -22,14 +22,9 @@ public final class ServerRuntime: Sendable {
         _ configuration: Configuration, logger: Logger, clock: @escaping @Sendable () -> Date = { Date() }
     ) async throws -> ServerRuntime {
         let directory = DataDirectory(path: configuration.dataDirectory)
-        try directory.create()
-        let keys = try KeyRing(
-            masterKey: try directory.masterKey(configuration, logger: logger),
-            signingSeed: try directory.jwtSigningKey(configuration, logger: logger))
-        let tls = try directory.tlsIdentity(configuration, logger: logger)
-        let database = try SQLiteDatabase(path: directory.databasePath)
+        let (keys, database) = try await directory.openStore(configuration, logger: logger)
         do {
-            try await Migrator(logger: logger).migrate(database)
+            let tls = try directory.tlsIdentity(configuration, logger: logger)
             return try ServerRuntime(
                 configuration, logger: logger, database: database, keys: keys, tls: tls, clock: clock)
         } catch {
