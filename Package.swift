@@ -22,7 +22,8 @@ let package = Package(
         .target(name: "CallCoachHTTP", dependencies: ["CMicroHTTPD", "CallCoachTelemetry"], swiftSettings: strict),
         .target(name: "CallCoachCrypto", dependencies: ["COpenSSL", "CArgon2"], swiftSettings: strict),
         .target(
-            name: "CallCoachStore", dependencies: ["CSQLite", "CallCoachCore", "CallCoachTelemetry"],
+            name: "CallCoachStore",
+            dependencies: ["CSQLite", "CallCoachCore", "CallCoachCrypto", "CallCoachTelemetry"],
             swiftSettings: strict),
         .target(
             name: "CallCoachServer",

@@ -68,12 +68,17 @@ public struct Membership: Sendable, Equatable {
     public var userID: String
     public var role: Role
     public var teamIDs: [String]
+    /// Grants beyond the role's own, honoured only up to the role's ceiling.
+    public var extraCapabilities: Set<Capability>
 
-    public init(companyID: String, userID: String, role: Role, teamIDs: [String] = []) {
+    public init(
+        companyID: String, userID: String, role: Role, teamIDs: [String] = [], extraCapabilities: Set<Capability> = []
+    ) {
         self.companyID = companyID
         self.userID = userID
         self.role = role
         self.teamIDs = teamIDs
+        self.extraCapabilities = extraCapabilities
     }
 }
 

@@ -60,13 +60,13 @@ public final class HTTPApplication: Sendable {
         router: Router, middleware: [any Middleware] = [], limits: RequestLimits = RequestLimits(),
         logger: Logger, metrics: Metrics = Metrics(), fallback: Handler? = nil
     ) {
-        self.fallback = fallback.map { Route(.get, "/*", handler: middleware.wrapping($0)) }
+        self.fallback = fallback.map { Route(.get, "/*", access: FallbackAccess(), handler: middleware.wrapping($0)) }
         var wrapped = Router()
         for route in router.routes {
             wrapped.add(
                 Route(
-                    route.method, route.pattern, bodyLimit: route.bodyLimit, handler: middleware.wrapping(route.handler)
-                ))
+                    route.method, route.pattern, access: route.access, bodyLimit: route.bodyLimit,
+                    handler: middleware.wrapping(route.handler)))
         }
         self.router = wrapped
         self.limits = limits
@@ -126,6 +126,7 @@ public final class HTTPApplication: Sendable {
             return reject(request, with: error, route: route, started: started)
         case .handle(let route, let parameters):
             request.route = route.pattern
+            request.access = route.access
             request.parameters = parameters
             if request.hasMalformedQuery {
                 response = problem(for: .badRequest, request: request)
@@ -197,4 +198,9 @@ public final class HTTPApplication: Sendable {
 /// An error that knows which HTTP problem it becomes; domain errors adopt it.
 public protocol ProblemConvertible: Error {
     var httpError: HTTPError { get }
+}
+
+/// The access of the catch-all route a fallback handler answers on.
+struct FallbackAccess: RouteAccess {
+    var description: String { "fallback" }
 }

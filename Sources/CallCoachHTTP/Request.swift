@@ -17,6 +17,8 @@ public struct Request: Sendable {
     public var parameters: [String: String] = [:]
     /// The matched route pattern, e.g. `/api/v1/companies/{companyId}`.
     public var route: String?
+    /// The matched route's access rule.
+    public var access: (any RouteAccess)?
     /// Size of the request head as received, for the header limit.
     public var headBytes: Int
     /// The numeric address of the connection's peer. Personal data: hash it before storing, never log it.

@@ -1,10 +1,16 @@
 /// Handles one request and produces its response.
 public typealias Handler = @Sendable (Request) async throws -> Response
 
+/// What a route demands of its caller. The product defines the kinds; the server refuses to
+/// start while any route has none.
+public protocol RouteAccess: Sendable, CustomStringConvertible {}
+
 /// One route: a method, a path pattern with `{name}` segments, and what it needs.
 public struct Route: Sendable {
     public let method: HTTPMethod
     public let pattern: String
+    /// Who may call it; `nil` only until declared.
+    public let access: (any RouteAccess)?
     /// The largest request body this route accepts, in bytes.
     public let bodyLimit: Int
     public let handler: Handler
@@ -15,9 +21,13 @@ public struct Route: Sendable {
         case parameter(String)
     }
 
-    public init(_ method: HTTPMethod, _ pattern: String, bodyLimit: Int? = nil, handler: @escaping Handler) {
+    public init(
+        _ method: HTTPMethod, _ pattern: String, access: (any RouteAccess)? = nil, bodyLimit: Int? = nil,
+        handler: @escaping Handler
+    ) {
         self.method = method
         self.pattern = pattern
+        self.access = access
         self.bodyLimit = bodyLimit ?? Router.defaultBodyLimit
         self.handler = handler
         self.segments = Self.split(pattern).map { segment in
@@ -81,10 +91,14 @@ public struct Router: Sendable {
     }
 
     public mutating func add(
-        _ method: HTTPMethod, _ pattern: String, bodyLimit: Int? = nil, handler: @escaping Handler
+        _ method: HTTPMethod, _ pattern: String, access: (any RouteAccess)? = nil, bodyLimit: Int? = nil,
+        handler: @escaping Handler
     ) {
-        add(Route(method, pattern, bodyLimit: bodyLimit, handler: handler))
+        add(Route(method, pattern, access: access, bodyLimit: bodyLimit, handler: handler))
     }
+
+    /// Routes that declare no access rule.
+    public var undeclared: [Route] { routes.filter { $0.access == nil } }
 
     /// Finds the route for `method` and a raw, still percent-encoded `path`. HEAD falls back to GET.
     public func match(method: HTTPMethod, rawPath: String) -> RouteMatch {

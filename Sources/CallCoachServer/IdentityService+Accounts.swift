@@ -135,27 +135,29 @@ extension IdentityService {
     // MARK: Companies and invitations
 
     /// Invites an e-mail address into a company with a role no higher than the inviter's own.
-    public func invite(_ principal: Principal, companyID: String, email: String, role: String, mail: Mailer)
-        async throws
-    {
+    public func invite(
+        _ scope: TenantScope, email: String, role: String, mail: Mailer, clientAddress: String?
+    ) async throws {
+        try require(scope, .inviteUsers)
         guard let address = EmailAddress(email), let role = Role(name: role) else {
             throw IdentityError(.invalidRequest)
         }
-        let inviter = try await database.read {
-            try IdentityRecords.membership(userID: principal.userID, companyID: companyID, $0)
-        }
-        guard let inviter else { throw IdentityError(.notFound) }
-        guard inviter.role >= .admin, role <= inviter.role else { throw IdentityError(.forbidden) }
-        let company = try await database.read { try IdentityRecords.company(id: companyID, $0) }
+        guard role <= scope.membership.role else { throw IdentityError(.forbidden) }
+        let company = try await database.read { try IdentityRecords.company(id: scope.companyID, $0) }
         guard let company else { throw IdentityError(.notFound) }
-        try await sendInvitation(company: company, email: address, role: role, mail: mail)
-        logger.info(
-            "auth.invitation.sent", "", [.userID: .string(principal.userID), .companyID: .string(companyID)])
+        try await sendInvitation(company: company, email: address, role: role, mail: mail) { connection in
+            try self.audit(
+                scope, "invitation.sent", target: address.value, details: ["role": role.rawValue],
+                clientAddress: clientAddress, connection)
+        }
     }
 
     /// Creates the invitation token and its e-mail; returns the link.
     @discardableResult
-    func sendInvitation(company: Company, email: EmailAddress, role: Role, mail: Mailer?) async throws -> String {
+    func sendInvitation(
+        company: Company, email: EmailAddress, role: Role, mail: Mailer?,
+        alongside: @escaping @Sendable (any DatabaseConnection) throws -> Void = { _ in }
+    ) async throws -> String {
         let secret = "cci_" + Base64URL.encode(SecureRandom.bytes(32))
         let hash = Self.tokenHash(secret)
         let token = OneTimeToken(
@@ -164,6 +166,7 @@ extension IdentityService {
         let link = settings.publicURL + "/invitations/accept#token=" + secret
         try await database.write { connection in
             try OneTimeToken.insert(token, hash: hash, connection)
+            try alongside(connection)
             try mail?.enqueue(
                 to: email.value, subject: "You are invited to \(company.name) on CallCoach",
                 body: """
@@ -258,25 +261,22 @@ extension IdentityService {
         return (company, nil)
     }
 
-    /// Requires (or stops requiring) MFA for a company's members; admins only. Members without
-    /// MFA are held to enrolment from their next request.
-    public func setRequiresMFA(_ principal: Principal, companyID: String, required: Bool) async throws {
+    /// Requires (or stops requiring) MFA for a company's members. Members without MFA are held
+    /// to enrolment from their next request.
+    public func setRequiresMFA(_ scope: TenantScope, required: Bool, clientAddress: String?) async throws {
+        try require(scope, .enforceMFA)
         try await database.write { connection in
-            guard
-                let membership = try IdentityRecords.membership(
-                    userID: principal.userID, companyID: companyID, connection)
-            else { throw IdentityError(.notFound) }
-            guard membership.role >= .admin else { throw IdentityError(.forbidden) }
-            try IdentityRecords.setRequiresMFA(required, companyID: companyID, connection)
+            try IdentityRecords.setRequiresMFA(required, companyID: scope.companyID, connection)
+            try self.audit(
+                scope, "mfa.policy_changed", target: scope.companyID, details: ["required": String(required)],
+                clientAddress: clientAddress, connection)
             guard required else { return }
             try connection.execute(
                 """
                 UPDATE sessions SET mfa_enrollment_only = 1 WHERE revoked_at IS NULL AND user_id IN (\
                 SELECT u.id FROM users u JOIN memberships m ON m.user_id = u.id \
-                WHERE m.company_id = \(companyID) AND u.mfa_enabled = 0)
+                WHERE m.company_id = \(scope.companyID) AND u.mfa_enabled = 0)
                 """)
         }
-        logger.info(
-            "auth.mfa.policy_changed", "", [.userID: .string(principal.userID), .companyID: .string(companyID)])
     }
 }

@@ -17,14 +17,14 @@ struct OperationsRoutes: Sendable {
     }
 
     func register(in router: inout Router) {
-        router.add(.get, "/healthz") { _ in try .json(Status(status: "ok")) }
-        router.add(.get, "/readyz") { _ in
+        router.add(.get, "/healthz", access: Access.anonymous) { _ in try .json(Status(status: "ok")) }
+        router.add(.get, "/readyz", access: Access.anonymous) { _ in
             guard await database.isReachable() else {
                 throw HTTPError(503, detail: "The database is not reachable.")
             }
             return try .json(Status(status: "ready"))
         }
-        router.add(.get, "/metrics") { request in
+        router.add(.get, "/metrics", access: Access.anonymous) { request in
             guard metricsOpen || isAuthorized(request) else { throw HTTPError.notFound }
             var response = Response.text(metrics.exposition())
             response.headers.set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")

@@ -55,7 +55,7 @@ public final class ServerRuntime: Sendable {
         self.outbox = outbox
         outboxTask = Task { await outbox.run() }
 
-        application = Self.publicApplication(
+        application = try Self.publicApplication(
             configuration, logger: logger, metrics: metrics, database: database, identity: identity)
         let https = try HTTPServer(
             application: application, configuration: listener(configuration, port: configuration.port, tls: tls))
@@ -88,20 +88,30 @@ public final class ServerRuntime: Sendable {
     static func publicApplication(
         _ configuration: Configuration, logger: Logger, metrics: Metrics, database: any Database,
         identity: IdentityService
-    ) -> HTTPApplication {
-        var router = Router()
+    ) throws -> HTTPApplication {
         let origin = configuration.publicURL.flatMap(URL.init(string:)).map { url in
             "https://" + (url.host ?? "") + (url.port.map { ":\($0)" } ?? "")
         }
-        AuthRoutes(
-            identity: identity, authenticator: Authenticator(identity: identity, publicOrigin: origin), mailer: Mailer()
-        )
-        .register(in: &router)
+        let authenticator = Authenticator(identity: identity, publicOrigin: origin)
+        var router = Router()
+        AuthRoutes(identity: identity, authenticator: authenticator, mailer: Mailer()).register(in: &router)
+        CompanyRoutes(identity: identity, mailer: Mailer()).register(in: &router)
         OperationsRoutes(
             database: database, metrics: metrics, metricsToken: configuration.metricsToken, metricsOpen: false
         )
         .register(in: &router)
-        return HTTPApplication(router: router, logger: logger, metrics: metrics)
+        try requireDeclaredAccess(router)
+        return HTTPApplication(
+            router: router, middleware: [AccessControl(authenticator: authenticator, identity: identity)],
+            logger: logger,
+            metrics: metrics)
+    }
+
+    /// Refuses to start while any route lacks an access rule.
+    static func requireDeclaredAccess(_ router: Router) throws {
+        if let route = router.undeclared.first {
+            throw ConfigurationError("the route \(route.method) \(route.pattern) declares no access rule")
+        }
     }
 
     /// Stops accepting, lets in-flight requests finish within the shutdown timeout, then closes the store.

@@ -64,7 +64,7 @@ public enum IdentityRecords {
     )] {
         let rows = try connection.query(
             """
-            SELECT m.company_id, m.user_id, m.role, c.name, c.requires_mfa, c.created_at \
+            SELECT m.company_id, m.user_id, m.role, m.capabilities, c.name, c.requires_mfa, c.created_at \
             FROM memberships m JOIN companies c ON c.id = m.company_id \
             WHERE m.user_id = \(userID) ORDER BY c.name, c.id
             """)
@@ -78,7 +78,10 @@ public enum IdentityRecords {
             let company = Company(
                 id: companyID, name: try row.decode("name"), requiresMFA: try row.decode("requires_mfa"),
                 createdAt: try row.decode("created_at"))
-            return (Membership(companyID: companyID, userID: userID, role: role, teamIDs: teamIDs), company)
+            let extras = Policy.capabilities(from: try row.decode("capabilities"))
+            let membership = Membership(
+                companyID: companyID, userID: userID, role: role, teamIDs: teamIDs, extraCapabilities: extras)
+            return (membership, company)
         }
     }
 

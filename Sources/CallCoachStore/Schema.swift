@@ -11,7 +11,27 @@ public enum Schema {
                 );
                 """),
         Migration(2, "identity", sql: identity),
+        Migration(3, "audit log", sql: audit),
     ]
+
+    /// The per-company, hash-chained audit log.
+    static let audit = """
+        CREATE TABLE audit_events (
+            company_id TEXT NOT NULL REFERENCES companies (id),
+            sequence BIGINT NOT NULL,
+            occurred_at BIGINT NOT NULL,
+            actor_id TEXT NOT NULL,
+            actor_email TEXT NOT NULL,
+            action TEXT NOT NULL,
+            target TEXT NOT NULL,
+            details TEXT NOT NULL,
+            client_hash TEXT NOT NULL,
+            previous_hash TEXT NOT NULL,
+            hash TEXT NOT NULL,
+            PRIMARY KEY (company_id, sequence)
+        );
+        CREATE INDEX audit_events_action ON audit_events (company_id, action);
+        """
 
     /// Users, memberships, sessions, refresh tokens, one-time tokens, lockout counters and the outbox.
     static let identity = """

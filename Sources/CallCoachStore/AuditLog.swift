@@ -1,0 +1,144 @@
+import CallCoachCore
+import CallCoachCrypto
+import Foundation
+
+/// One entry of a company's audit log.
+public struct AuditEvent: Sendable, Equatable, Codable {
+    public var sequence: Int
+    public var occurredAt: Date
+    public var actorID: String
+    public var actorEmail: String
+    public var action: String
+    public var target: String
+    /// A JSON object with the details of the change.
+    public var details: String
+    /// Keyed hash of the client address; never the address itself.
+    public var clientHash: String
+    public var previousHash: String
+    public var hash: String
+
+    /// The SHA-256 that chains this entry to the one before: every field, length-prefixed.
+    static func chainHash(
+        companyID: String, sequence: Int, occurredAt: Date, actorID: String, actorEmail: String, action: String,
+        target: String, details: String, clientHash: String, previousHash: String
+    ) -> String {
+        let millis = String(Int64((occurredAt.timeIntervalSince1970 * 1000).rounded()))
+        let fields = [
+            companyID, String(sequence), millis, actorID, actorEmail, action, target, details, clientHash, previousHash,
+        ]
+        let encoded = fields.map { "\($0.utf8.count):\($0)" }.joined(separator: "|")
+        return Hex.encode(SHA256.hash(Array(encoded.utf8)))
+    }
+}
+
+/// A company's append-only, hash-chained audit log.
+public struct AuditLog: Sendable {
+    /// The hash that stands before the first entry.
+    public static let genesis = String(repeating: "0", count: 64)
+
+    let scope: TenantScope
+
+    public init(scope: TenantScope) {
+        self.scope = scope
+    }
+
+    /// Appends an entry in the caller's transaction, chained to the last one.
+    @discardableResult
+    public func append(
+        action: String, target: String, details: [String: String] = [:], actorEmail: String, clientHash: String,
+        at time: Date = Date(), _ connection: any DatabaseConnection
+    ) throws -> AuditEvent {
+        let last = try connection.queryOne(
+            "SELECT sequence, hash FROM audit_events WHERE company_id = \(scope.companyID) ORDER BY sequence DESC LIMIT 1"
+        )
+        let sequence = (try last?.decode("sequence", as: Int.self) ?? 0) + 1
+        let previous = try last?.decode("hash", as: String.self) ?? Self.genesis
+        let detailText = String(
+            decoding: try JSONSerialization.data(withJSONObject: details, options: [.sortedKeys]), as: UTF8.self)
+        let occurredAt = Date(timeIntervalSince1970: (time.timeIntervalSince1970 * 1000).rounded() / 1000)
+        let hash = AuditEvent.chainHash(
+            companyID: scope.companyID, sequence: sequence, occurredAt: occurredAt, actorID: scope.actorID,
+            actorEmail: actorEmail, action: action, target: target, details: detailText, clientHash: clientHash,
+            previousHash: previous)
+        let event = AuditEvent(
+            sequence: sequence, occurredAt: occurredAt, actorID: scope.actorID, actorEmail: actorEmail, action: action,
+            target: target, details: detailText, clientHash: clientHash, previousHash: previous, hash: hash)
+        try connection.execute(
+            """
+            INSERT INTO audit_events (company_id, sequence, occurred_at, actor_id, actor_email, action, target, details, \
+            client_hash, previous_hash, hash) VALUES (\(scope.companyID), \(sequence), \(occurredAt), \(scope.actorID), \
+            \(actorEmail), \(action), \(target), \(detailText), \(clientHash), \(previous), \(hash))
+            """)
+        return event
+    }
+
+    /// Entries newest first, optionally filtered, before `sequence` for paging.
+    public func events(
+        action: String? = nil, actorID: String? = nil, before sequence: Int? = nil, limit: Int = 50,
+        _ connection: any DatabaseConnection
+    ) throws -> [AuditEvent] {
+        var sql: SQL = "SELECT * FROM audit_events WHERE company_id = \(scope.companyID)"
+        if let action { sql = "\(sql: sql) AND action = \(action)" }
+        if let actorID { sql = "\(sql: sql) AND actor_id = \(actorID)" }
+        if let sequence { sql = "\(sql: sql) AND sequence < \(sequence)" }
+        return try connection.query("\(sql: sql) ORDER BY sequence DESC LIMIT \(min(max(limit, 1), 200))").map(
+            Self.event)
+    }
+
+    /// A break in some company's chain: the first entry that does not follow from the one before.
+    public struct Break: Sendable, Equatable, CustomStringConvertible {
+        public let companyID: String
+        public let sequence: Int
+        public let reason: String
+
+        public var description: String { "company \(companyID): entry \(sequence) \(reason)" }
+    }
+
+    /// Walks every company's chain and returns the first break of each chain that has one.
+    /// A platform operation: it reads across companies on purpose.
+    public static func verifyAll(_ connection: any DatabaseConnection) throws -> [Break] {
+        var breaks: [Break] = []
+        var company: String?
+        var expected = (sequence: 1, previous: genesis)
+        var broken = false
+        for row in try connection.query("SELECT * FROM audit_events ORDER BY company_id, sequence") {
+            let companyID: String = try row.decode("company_id")
+            if companyID != company {
+                company = companyID
+                expected = (1, genesis)
+                broken = false
+            }
+            guard !broken else { continue }
+            let event = try Self.event(row)
+            let recomputed = AuditEvent.chainHash(
+                companyID: companyID, sequence: event.sequence, occurredAt: event.occurredAt, actorID: event.actorID,
+                actorEmail: event.actorEmail, action: event.action, target: event.target, details: event.details,
+                clientHash: event.clientHash, previousHash: event.previousHash)
+            let reason: String? =
+                if event.sequence != expected.sequence {
+                    "is missing"
+                } else if event.previousHash != expected.previous {
+                    "does not link to the entry before it"
+                } else if recomputed != event.hash {
+                    "was changed after it was written"
+                } else {
+                    nil
+                }
+            if let reason {
+                breaks.append(Break(companyID: companyID, sequence: expected.sequence, reason: reason))
+                broken = true
+            }
+            expected = (event.sequence + 1, event.hash)
+        }
+        return breaks
+    }
+
+    static func event(_ row: Row) throws -> AuditEvent {
+        AuditEvent(
+            sequence: try row.decode("sequence"), occurredAt: try row.decode("occurred_at"),
+            actorID: try row.decode("actor_id"), actorEmail: try row.decode("actor_email"),
+            action: try row.decode("action"), target: try row.decode("target"), details: try row.decode("details"),
+            clientHash: try row.decode("client_hash"), previousHash: try row.decode("previous_hash"),
+            hash: try row.decode("hash"))
+    }
+}
