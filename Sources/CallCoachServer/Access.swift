@@ -6,6 +6,8 @@ import CallCoachStore
 enum Access: RouteAccess, Equatable {
     /// No credentials: sign-in, health checks, links from e-mails.
     case anonymous
+    /// The metrics bearer token from the configuration (or the loopback admin listener).
+    case metricsToken
     /// Any signed-in person acting on their own account. `enrollment` also admits sessions that
     /// a company holds to MFA enrolment.
     case signedIn(enrollment: Bool)
@@ -16,6 +18,7 @@ enum Access: RouteAccess, Equatable {
     var description: String {
         switch self {
         case .anonymous: "anonymous"
+        case .metricsToken: "metrics token"
         case .signedIn(let enrollment): enrollment ? "signed in (also during MFA enrolment)" : "signed in"
         case .company(let capability): "company member with \(capability.rawValue)"
         }
@@ -55,7 +58,7 @@ struct AccessControl: Middleware {
         guard let access = request.access as? Access else { throw HTTPError.notFound }
         var request = request
         switch access {
-        case .anonymous:
+        case .anonymous, .metricsToken:
             break
         case .signedIn(let enrollment):
             request.attributes[PrincipalKey.self] = try await authenticator.principal(request, enrollment: enrollment)

@@ -126,6 +126,8 @@ public enum Command: String, Sendable, CaseIterable {
     case createCompany = "admin create-company"
     case deactivateUser = "admin deactivate-user"
     case reactivateUser = "admin reactivate-user"
+    case auditVerify = "audit verify"
+    case policyMatrix = "policy matrix"
 
     public var summary: String {
         switch self {
@@ -135,6 +137,8 @@ public enum Command: String, Sendable, CaseIterable {
         case .createCompany: "create a company and its first administrator"
         case .deactivateUser: "deactivate an account and end its sessions at once"
         case .reactivateUser: "reactivate a deactivated account"
+        case .auditVerify: "check every company's audit-log hash chain; exit 1 at the first broken link"
+        case .policyMatrix: "print the authorization matrix as Markdown"
         }
     }
 
@@ -155,6 +159,8 @@ public enum Command: String, Sendable, CaseIterable {
                 .masterKey,
                 .jwtSigningKey, .production,
             ]
+        case .auditVerify: [.dataDirectory, .logLevel]
+        case .policyMatrix: [.logLevel]
         case .deactivateUser, .reactivateUser:
             [.dataDirectory, .logLevel, .userEmail, .masterKey, .jwtSigningKey, .production]
         }

@@ -64,4 +64,32 @@ public enum DatabaseCommands {
             logger: logger, metrics: Metrics())
         return try await body(identity)
     }
+
+    /// Checks every company's audit chain; returns the first break of each broken chain.
+    public static func verifyAudit(_ configuration: Configuration, logger: Logger) async throws -> [AuditLog.Break] {
+        let directory = DataDirectory(path: configuration.dataDirectory)
+        guard FileManager.default.fileExists(atPath: directory.databasePath) else {
+            throw ConfigurationError("there is no database in \(configuration.dataDirectory)")
+        }
+        let database = try SQLiteDatabase(path: directory.databasePath)
+        defer { database.close() }
+        try await Migrator(logger: logger).migrate(database)
+        return try await database.read { try AuditLog.verifyAll($0) }
+    }
+
+    /// The authorization matrix of the routes the server declares, as Markdown.
+    public static func policyMatrix(logger: Logger) async throws -> String {
+        let scratch = NSTemporaryDirectory() + "callcoach-matrix-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        var configuration = Configuration()
+        configuration.dataDirectory = scratch
+        let (keys, database) = try await DataDirectory(path: scratch).openStore(configuration, logger: logger)
+        defer { database.close() }
+        let identity = try IdentityService(
+            database: database, keys: keys, settings: .init(publicURL: "https://localhost:8443"), logger: logger,
+            metrics: Metrics())
+        let application = try ServerRuntime.publicApplication(
+            configuration, logger: logger, metrics: Metrics(), database: database, identity: identity)
+        return PolicyMatrix.markdown(router: application.router)
+    }
 }

@@ -24,7 +24,7 @@ struct OperationsRoutes: Sendable {
             }
             return try .json(Status(status: "ready"))
         }
-        router.add(.get, "/metrics", access: Access.anonymous) { request in
+        router.add(.get, "/metrics", access: Access.metricsToken) { request in
             guard metricsOpen || isAuthorized(request) else { throw HTTPError.notFound }
             var response = Response.text(metrics.exposition())
             response.headers.set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")

@@ -69,6 +69,12 @@ public struct AuditLog: Sendable {
             client_hash, previous_hash, hash) VALUES (\(scope.companyID), \(sequence), \(occurredAt), \(scope.actorID), \
             \(actorEmail), \(action), \(target), \(detailText), \(clientHash), \(previous), \(hash))
             """)
+        // The head records where the chain ends, so deleting the newest entries is caught too.
+        try connection.execute(
+            """
+            INSERT INTO audit_heads (company_id, sequence, hash) VALUES (\(scope.companyID), \(sequence), \(hash)) \
+            ON CONFLICT (company_id) DO UPDATE SET sequence = excluded.sequence, hash = excluded.hash
+            """)
         return event
     }
 
@@ -94,43 +100,47 @@ public struct AuditLog: Sendable {
         public var description: String { "company \(companyID): entry \(sequence) \(reason)" }
     }
 
-    /// Walks every company's chain and returns the first break of each chain that has one.
-    /// A platform operation: it reads across companies on purpose.
+    /// Walks every company's chain, and checks that it ends where its head says, returning the
+    /// first break of each chain that has one. A platform operation: it reads across companies.
     public static func verifyAll(_ connection: any DatabaseConnection) throws -> [Break] {
-        var breaks: [Break] = []
-        var company: String?
-        var expected = (sequence: 1, previous: genesis)
-        var broken = false
+        var ends: [String: (sequence: Int, hash: String)] = [:]
+        var breaks: [String: Break] = [:]
         for row in try connection.query("SELECT * FROM audit_events ORDER BY company_id, sequence") {
             let companyID: String = try row.decode("company_id")
-            if companyID != company {
-                company = companyID
-                expected = (1, genesis)
-                broken = false
-            }
-            guard !broken else { continue }
+            guard breaks[companyID] == nil else { continue }
+            let expected = ends[companyID].map { ($0.sequence + 1, $0.hash) } ?? (1, genesis)
             let event = try Self.event(row)
-            let recomputed = AuditEvent.chainHash(
-                companyID: companyID, sequence: event.sequence, occurredAt: event.occurredAt, actorID: event.actorID,
-                actorEmail: event.actorEmail, action: event.action, target: event.target, details: event.details,
-                clientHash: event.clientHash, previousHash: event.previousHash)
-            let reason: String? =
-                if event.sequence != expected.sequence {
-                    "is missing"
-                } else if event.previousHash != expected.previous {
-                    "does not link to the entry before it"
-                } else if recomputed != event.hash {
-                    "was changed after it was written"
-                } else {
-                    nil
-                }
-            if let reason {
-                breaks.append(Break(companyID: companyID, sequence: expected.sequence, reason: reason))
-                broken = true
+            if let reason = Self.problem(with: event, companyID: companyID, expecting: expected) {
+                breaks[companyID] = Break(companyID: companyID, sequence: expected.0, reason: reason)
+            } else {
+                ends[companyID] = (event.sequence, event.hash)
             }
-            expected = (event.sequence + 1, event.hash)
         }
-        return breaks
+        for head in try connection.query("SELECT company_id, sequence, hash FROM audit_heads") {
+            let companyID: String = try head.decode("company_id")
+            guard breaks[companyID] == nil else { continue }
+            let last = ends[companyID] ?? (0, genesis)
+            if try head.decode("sequence", as: Int.self) != last.sequence
+                || head.decode("hash", as: String.self) != last.hash
+            {
+                breaks[companyID] = Break(companyID: companyID, sequence: last.sequence + 1, reason: "is missing")
+            }
+        }
+        return breaks.values.sorted { ($0.companyID, $0.sequence) < ($1.companyID, $1.sequence) }
+    }
+
+    /// Why `event` does not follow from the entry before it, or `nil` when it does.
+    private static func problem(
+        with event: AuditEvent, companyID: String, expecting expected: (sequence: Int, previous: String)
+    ) -> String? {
+        let recomputed = AuditEvent.chainHash(
+            companyID: companyID, sequence: event.sequence, occurredAt: event.occurredAt, actorID: event.actorID,
+            actorEmail: event.actorEmail, action: event.action, target: event.target, details: event.details,
+            clientHash: event.clientHash, previousHash: event.previousHash)
+        if event.sequence != expected.sequence { return "is missing" }
+        if event.previousHash != expected.previous { return "does not link to the entry before it" }
+        if recomputed != event.hash { return "was changed after it was written" }
+        return nil
     }
 
     static func event(_ row: Row) throws -> AuditEvent {

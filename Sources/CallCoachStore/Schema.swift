@@ -31,6 +31,11 @@ public enum Schema {
             PRIMARY KEY (company_id, sequence)
         );
         CREATE INDEX audit_events_action ON audit_events (company_id, action);
+        CREATE TABLE audit_heads (
+            company_id TEXT PRIMARY KEY REFERENCES companies (id),
+            sequence BIGINT NOT NULL,
+            hash TEXT NOT NULL
+        );
         """
 
     /// Users, memberships, sessions, refresh tokens, one-time tokens, lockout counters and the outbox.

@@ -22,12 +22,16 @@ let overview = """
 
     """
 
+/// Commands of two words, such as `admin create-company`.
+let groups: Set<String> = ["admin", "audit", "policy"]
 guard let name = arguments.first else { fail("no command given\n\n" + overview) }
-if ["--help", "-h", "help"].contains(name) || (name == "admin" && arguments.count > 1 && arguments[1].hasPrefix("-")) {
+if ["--help", "-h", "help"].contains(name)
+    || (groups.contains(name) && (arguments.count == 1 || arguments[1].hasPrefix("-")))
+{
     print(overview, terminator: "")
     exit(0)
 }
-let words = name == "admin" && arguments.count > 1 && !arguments[1].hasPrefix("-") ? 2 : 1
+let words = groups.contains(name) && arguments.count > 1 && !arguments[1].hasPrefix("-") ? 2 : 1
 let commandName = arguments.prefix(words).joined(separator: " ")
 guard let command = Command(rawValue: commandName) else { fail("unknown command '\(commandName)'\n\n" + overview) }
 let options = Array(arguments.dropFirst(words))
@@ -84,6 +88,25 @@ case .deactivateUser, .reactivateUser:
         try await DatabaseCommands.setDeactivated(command == .deactivateUser, configuration, logger: logger)
         print(
             command == .deactivateUser ? "the account is deactivated and its sessions ended" : "the account is active")
+    } catch {
+        fail("\(error)", status: 1)
+    }
+
+case .auditVerify:
+    do {
+        let breaks = try await DatabaseCommands.verifyAudit(configuration, logger: logger)
+        guard breaks.isEmpty else {
+            for broken in breaks { print("broken: \(broken)") }
+            exit(1)
+        }
+        print("every audit chain is intact")
+    } catch {
+        fail("\(error)", status: 1)
+    }
+
+case .policyMatrix:
+    do {
+        print(try await DatabaseCommands.policyMatrix(logger: Logger(level: .error)), terminator: "")
     } catch {
         fail("\(error)", status: 1)
     }
