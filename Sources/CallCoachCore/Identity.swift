@@ -46,6 +46,8 @@ public struct User: Sendable, Equatable {
     public var passwordHash: String?
     public var status: Status
     public var mfaEnabled: Bool
+    /// Runs the platform (the Super-Admin); reads a company only through its support grant.
+    public var platformOperator = false
     public var createdAt: Date
 
     public init(
@@ -70,6 +72,8 @@ public struct Membership: Sendable, Equatable {
     public var teamIDs: [String]
     /// Grants beyond the role's own, honoured only up to the role's ceiling.
     public var extraCapabilities: Set<Capability>
+    /// Not a member at all: a platform operator reading through the company's support grant.
+    public var viaSupportGrant = false
 
     public init(
         companyID: String, userID: String, role: Role, teamIDs: [String] = [], extraCapabilities: Set<Capability> = []

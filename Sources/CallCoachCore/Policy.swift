@@ -111,10 +111,14 @@ public enum Policy {
         }
     }
 
+    /// What a platform operator may do inside a company under its support grant: read, nothing else.
+    public static let supportGrant: [Capability: Reach] = [.readCalls: .company, .readMembers: .company]
+
     /// The reach a membership holds for `capability`: its role's grant, raised by an extra grant
     /// only as far as the role's ceiling. `nil` means no access at all.
     public static func reach(of membership: Membership?, for capability: Capability) -> Reach? {
         guard let membership else { return nil }
+        if membership.viaSupportGrant { return supportGrant[capability] }
         let base = grants(of: membership.role)[capability]
         guard membership.extraCapabilities.contains(capability), let limit = ceiling(of: membership.role)[capability]
         else { return base }

@@ -14,6 +14,8 @@ enum Access: RouteAccess, Equatable {
     /// A member of the company in the path whose role holds the capability at some reach; the
     /// service narrows it to the resource's relation.
     case company(Capability)
+    /// A platform operator (the Super-Admin) with the platform capability.
+    case platform(Capability)
 
     var description: String {
         switch self {
@@ -21,6 +23,7 @@ enum Access: RouteAccess, Equatable {
         case .metricsToken: "metrics token"
         case .signedIn(let enrollment): enrollment ? "signed in (also during MFA enrolment)" : "signed in"
         case .company(let capability): "company member with \(capability.rawValue)"
+        case .platform(let capability): "platform operator with \(capability.rawValue)"
         }
     }
 }
@@ -66,16 +69,28 @@ struct AccessControl: Middleware {
             let principal = try await authenticator.principal(request)
             request.attributes[PrincipalKey.self] = principal
             let companyID = try request.parameter("companyId")
-            // Not a member: the company's existence is not revealed.
-            guard let membership = try await identity.membership(of: principal.userID, in: companyID) else {
+            // Neither a member nor a granted operator: the company's existence is not revealed.
+            guard let scope = try await identity.scope(for: principal, in: companyID) else {
                 identity.deny("authz.denied.not_member", principal: principal, companyID: nil)
                 throw IdentityError(.notFound)
             }
-            guard Policy.reach(of: membership, for: capability) != nil else {
+            guard Policy.reach(of: scope.membership, for: capability) != nil else {
                 identity.deny("authz.denied.capability", principal: principal, companyID: companyID)
                 throw IdentityError(.forbidden)
             }
-            request.attributes[ScopeKey.self] = TenantScope(membership: membership)
+            if scope.membership.viaSupportGrant {
+                try await identity.auditSupportAccess(
+                    scope, route: "\(request.method) \(request.route ?? "")", clientAddress: request.remoteAddress)
+            }
+            request.attributes[ScopeKey.self] = scope
+        case .platform(let capability):
+            let principal = try await authenticator.principal(request)
+            request.attributes[PrincipalKey.self] = principal
+            guard Policy.grants(of: .superAdmin)[capability] != nil, try await identity.isPlatformOperator(principal)
+            else {
+                identity.deny("authz.denied.platform", principal: principal, companyID: nil)
+                throw IdentityError(.forbidden)
+            }
         }
         return try await next(request)
     }

@@ -126,6 +126,8 @@ public enum Command: String, Sendable, CaseIterable {
     case createCompany = "admin create-company"
     case deactivateUser = "admin deactivate-user"
     case reactivateUser = "admin reactivate-user"
+    case grantOperator = "admin grant-operator"
+    case revokeOperator = "admin revoke-operator"
     case auditVerify = "audit verify"
     case policyMatrix = "policy matrix"
 
@@ -137,6 +139,8 @@ public enum Command: String, Sendable, CaseIterable {
         case .createCompany: "create a company and its first administrator"
         case .deactivateUser: "deactivate an account and end its sessions at once"
         case .reactivateUser: "reactivate a deactivated account"
+        case .grantOperator: "make an account a platform operator (Super-Admin)"
+        case .revokeOperator: "take platform operation away from an account"
         case .auditVerify: "check every company's audit-log hash chain; exit 1 at the first broken link"
         case .policyMatrix: "print the authorization matrix as Markdown"
         }
@@ -161,7 +165,7 @@ public enum Command: String, Sendable, CaseIterable {
             ]
         case .auditVerify: [.dataDirectory, .logLevel]
         case .policyMatrix: [.logLevel]
-        case .deactivateUser, .reactivateUser:
+        case .deactivateUser, .reactivateUser, .grantOperator, .revokeOperator:
             [.dataDirectory, .logLevel, .userEmail, .masterKey, .jwtSigningKey, .production]
         }
     }

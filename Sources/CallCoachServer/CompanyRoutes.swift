@@ -13,6 +13,8 @@ struct CompanyRoutes: Sendable {
     struct RoleChange: Decodable { let role: String }
     struct MFAPolicy: Decodable { let required: Bool }
     struct TeamName: Decodable { let name: String }
+    struct GrantRequest: Decodable { let operatorEmail: String, hours: Int, reason: String }
+    struct NewCompany: Decodable { let name: String, adminEmail: String }
 
     struct MemberView: Encodable {
         let id: String
@@ -61,12 +63,43 @@ struct CompanyRoutes: Sendable {
             return try .json(["required": body.required])
         }
         registerTeams(in: &router, base: base)
+        registerSupport(in: &router, base: base)
         router.add(.get, base + "/audit-log", access: Access.company(.readAuditLog)) { request in
             let events = try await identity.auditEvents(
                 try request.scope(), action: request.queryValue("action"), actorID: request.queryValue("actor"),
                 before: request.queryValue("before").flatMap { Int($0) },
                 limit: request.queryValue("limit").flatMap { Int($0) } ?? 50)
             return try .json(["events": events])
+        }
+    }
+
+    private func registerSupport(in router: inout Router, base: String) {
+        router.add(.post, base + "/support-grants", access: Access.company(.issueSupportGrants), bodyLimit: 8192) {
+            request in
+            let body = try await StrictJSON.decode(
+                GrantRequest.self, from: request, allowed: ["operatorEmail", "hours", "reason"])
+            try AuthRoutes.checkLengths(body.operatorEmail, body.reason)
+            let grant = try await identity.issueSupportGrant(
+                try request.scope(), operatorEmail: body.operatorEmail, hours: body.hours, reason: body.reason,
+                clientAddress: request.remoteAddress)
+            return try .json(grant, status: 201)
+        }
+        router.add(.get, base + "/support-grants", access: Access.company(.readMembers)) { request in
+            try .json(["grants": try await identity.supportGrants(try request.scope())])
+        }
+        router.add(.delete, base + "/support-grants/{grantId}", access: Access.company(.issueSupportGrants)) {
+            request in
+            try await identity.revokeSupportGrant(
+                try request.scope(), grantID: try request.parameter("grantId"), clientAddress: request.remoteAddress)
+            return Response(status: 204)
+        }
+        router.add(.post, "/api/v1/platform/companies", access: Access.platform(.manageCompanies), bodyLimit: 8192) {
+            request in
+            let body = try await StrictJSON.decode(NewCompany.self, from: request, allowed: ["name", "adminEmail"])
+            try AuthRoutes.checkLengths(body.name, body.adminEmail)
+            let (company, _) = try await identity.createCompany(
+                name: body.name, adminEmail: body.adminEmail, password: nil, mail: mailer)
+            return try .json(["id": company.id, "name": company.name], status: 201)
         }
     }
 

@@ -51,6 +51,18 @@ public enum DatabaseCommands {
         }
     }
 
+    /// Makes the account named by `--email` a platform operator, or stops it being one.
+    public static func setPlatformOperator(_ value: Bool, _ configuration: Configuration, logger: Logger) async throws {
+        guard let email = configuration.userEmail else { throw ConfigurationError("this command needs --email") }
+        try await withIdentity(configuration, logger: logger) { identity in
+            do {
+                try await identity.setPlatformOperator(value, email: email)
+            } catch let error as IdentityError where error.code == .notFound || error.code == .invalidRequest {
+                throw ConfigurationError("no account has that e-mail address")
+            }
+        }
+    }
+
     /// Runs `body` with an identity service over the data directory's migrated database.
     static func withIdentity<Result: Sendable>(
         _ configuration: Configuration, logger: Logger, _ body: (IdentityService) async throws -> Result

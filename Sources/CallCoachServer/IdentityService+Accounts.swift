@@ -229,9 +229,11 @@ extension IdentityService {
 
     /// Creates a company and its first administrator: with a password, the account is ready;
     /// without, the returned invitation link lets the person set one.
-    public func createCompany(name: String, adminEmail: String, password: String?) async throws -> (
-        company: Company, invitationLink: String?
-    ) {
+    public func createCompany(name: String, adminEmail: String, password: String?, mail: Mailer? = nil) async throws
+        -> (
+            company: Company, invitationLink: String?
+        )
+    {
         let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
         guard (1...200).contains(trimmed.count), let email = EmailAddress(adminEmail) else {
             throw IdentityError(.invalidRequest)
@@ -240,7 +242,7 @@ extension IdentityService {
         let company = Company(id: Identifier.make(), name: trimmed, createdAt: now)
         guard let password else {
             try await database.write { try IdentityRecords.insert(company, $0) }
-            return (company, try await sendInvitation(company: company, email: email, role: .admin, mail: nil))
+            return (company, try await sendInvitation(company: company, email: email, role: .admin, mail: mail))
         }
         try Self.validate(newPassword: password)
         let hasher = settings.hasher

@@ -26,13 +26,18 @@ public enum PolicyMatrix {
 
     /// Route × role: what each role may do on each route of its own company.
     static func routeTable(_ router: Router) -> String {
-        var text = "## Routes\n\n| method | route | access | " + roles.map(\.rawValue).joined(separator: " | ")
-        text += " | anonymous | other company |\n|" + String(repeating: " --- |", count: roles.count + 5) + "\n"
+        var text = "## Routes\n\nEach role column is a member of the company in the path. "
+        text += "*support grant* is a platform operator reading under the company's grant; "
+        text += "*platform operator* is the Super-Admin acting on the platform.\n\n"
+        text += "| method | route | access | " + roles.map(\.rawValue).joined(separator: " | ")
+        text += " | support grant | platform operator | anonymous | other company |\n|"
+        text += String(repeating: " --- |", count: roles.count + 7) + "\n"
         for route in router.routes.sorted(by: { ($0.pattern, $0.method.rawValue) < ($1.pattern, $1.method.rawValue) }) {
             let access = route.access as? Access
             let cells = roles.map { cell(access, role: $0) }
             text += "| \(route.method) | `\(route.pattern)` | \(access?.description ?? "undeclared") | "
-            text += cells.joined(separator: " | ") + " | \(anonymousCell(access)) | \(otherCompanyCell(access)) |\n"
+            text += cells.joined(separator: " | ") + " | \(supportCell(access)) | \(platformCell(access)) | "
+            text += "\(anonymousCell(access)) | \(otherCompanyCell(access)) |\n"
         }
         return text
     }
@@ -45,7 +50,26 @@ public enum PolicyMatrix {
         case .company(let capability):
             let reach = Policy.reach(of: Membership(companyID: "c", userID: "u", role: role), for: capability)
             return reach.map { "\($0)" } ?? "403"
+        case .platform: return "403"
         case nil: return "404"
+        }
+    }
+
+    /// A platform operator under a support grant: read access only.
+    static func supportCell(_ access: Access?) -> String {
+        switch access {
+        case .company(let capability): Policy.supportGrant[capability].map { "\($0)" } ?? "403"
+        case .platform: "403"
+        default: cell(access, role: .superAdmin)
+        }
+    }
+
+    /// A platform operator acting on the platform (no company membership, no grant).
+    static func platformCell(_ access: Access?) -> String {
+        switch access {
+        case .platform(let capability): Policy.grants(of: .superAdmin)[capability] == nil ? "403" : "allow"
+        case .company: "404"
+        default: cell(access, role: .superAdmin)
         }
     }
 
@@ -94,6 +118,10 @@ public enum PolicyMatrix {
           names a company, a role it may not grant, or any field not listed is refused (`400`).
         - A membership's extra grants count only up to its role's ceiling; unknown names grant nothing.
         - Role changes, removals and deactivation end the member's sessions at once.
+        - A platform operator reads a company only under a support grant its admin issued (1 to 72
+          hours, revocable); the grant, and every request made under it, is in the company's audit log.
+        - Billing fields (`plan`, `stripeCustomerId`, limits) are written by no client request: no
+          route accepts them, and a payload naming one is refused (`400`).
 
         """
 }

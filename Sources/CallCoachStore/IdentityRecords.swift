@@ -102,10 +102,12 @@ public enum IdentityRecords {
         guard let email = EmailAddress(try row.decode("email", as: String.self)),
             let status = User.Status(rawValue: try row.decode("status"))
         else { throw DatabaseError(.decoding, detail: "a user row is not valid") }
-        return User(
+        var user = User(
             id: try row.decode("id"), email: email, displayName: try row.decode("display_name"),
             passwordHash: try row.decode("password_hash"), status: status, mfaEnabled: try row.decode("mfa_enabled"),
             createdAt: try row.decode("created_at"))
+        user.platformOperator = try row.decode("platform_operator")
+        return user
     }
 }
 
@@ -118,5 +120,12 @@ extension IdentityRecords {
         try connection.execute("DELETE FROM team_members WHERE user_id = \(userID) AND company_id = \(companyID)")
         return try connection.execute("DELETE FROM memberships WHERE user_id = \(userID) AND company_id = \(companyID)")
             == 1
+    }
+}
+
+extension IdentityRecords {
+    public static func setPlatformOperator(_ value: Bool, userID: String, _ connection: any DatabaseConnection) throws {
+        try connection.execute(
+            "UPDATE users SET platform_operator = \(value), updated_at = \(Date()) WHERE id = \(userID)")
     }
 }

@@ -12,7 +12,24 @@ public enum Schema {
                 """),
         Migration(2, "identity", sql: identity),
         Migration(3, "audit log", sql: audit),
+        Migration(4, "platform operators and support grants", sql: support),
     ]
+
+    /// Platform operators and the time-boxed grants through which they may read a company.
+    static let support = """
+        ALTER TABLE users ADD COLUMN platform_operator INTEGER NOT NULL DEFAULT 0;
+        CREATE TABLE support_grants (
+            id TEXT PRIMARY KEY,
+            company_id TEXT NOT NULL REFERENCES companies (id),
+            operator_id TEXT NOT NULL REFERENCES users (id),
+            granted_by TEXT NOT NULL REFERENCES users (id),
+            reason TEXT NOT NULL,
+            created_at BIGINT NOT NULL,
+            expires_at BIGINT NOT NULL,
+            revoked_at BIGINT
+        );
+        CREATE INDEX support_grants_company ON support_grants (company_id, operator_id);
+        """
 
     /// The per-company, hash-chained audit log.
     static let audit = """

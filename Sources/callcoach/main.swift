@@ -92,6 +92,14 @@ case .deactivateUser, .reactivateUser:
         fail("\(error)", status: 1)
     }
 
+case .grantOperator, .revokeOperator:
+    do {
+        try await DatabaseCommands.setPlatformOperator(command == .grantOperator, configuration, logger: logger)
+        print(command == .grantOperator ? "the account is a platform operator" : "the account is no platform operator")
+    } catch {
+        fail("\(error)", status: 1)
+    }
+
 case .auditVerify:
     do {
         let breaks = try await DatabaseCommands.verifyAudit(configuration, logger: logger)

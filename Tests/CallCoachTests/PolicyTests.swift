@@ -1,6 +1,7 @@
 import CallCoachCore
 import CallCoachHTTP
 @testable import CallCoachServer
+import CallCoachStore
 import CallCoachTelemetry
 import CallCoachTesting
 import Foundation
@@ -78,5 +79,19 @@ import Testing
         let generated = try await DatabaseCommands.policyMatrix(logger: .init(sink: MemorySink()))
         let committed = try String(contentsOfFile: packageRoot + "/docs/authorization-matrix.md", encoding: .utf8)
         #expect(generated == committed, "run `callcoach policy matrix > docs/authorization-matrix.md`")
+    }
+}
+
+@Suite struct BlobKeyTests {
+    let scope = TenantScope(membership: Membership(companyID: "company-a", userID: "u", role: .agent))
+
+    @Test func keysAreBuiltFromTheScopeAndNothingElse() {
+        #expect(
+            BlobKey(scope: scope, collection: "recordings", id: "call-1.v3")?.path
+                == "companies/company-a/recordings/call-1.v3")
+        for bad in ["../company-b/x", "a/b", "..", ".hidden", "", "x y", String(repeating: "a", count: 200), "c%2F.."] {
+            #expect(BlobKey(scope: scope, collection: "recordings", id: bad) == nil, "\(bad)")
+            #expect(BlobKey(scope: scope, collection: bad, id: "x") == nil, "\(bad)")
+        }
     }
 }

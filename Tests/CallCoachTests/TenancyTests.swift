@@ -15,6 +15,8 @@ struct TenancyFixture {
     let teamA1: String
     let teamA2: String
     let teamB1: String
+    /// A support grant of company A.
+    let grantA: String
     /// Users by name: adminA, managerA (team A1), agentA (team A1), agentA2 (team A2), operatorA
     /// (super_admin member of A), adminA2, adminB, agentB.
     let users: [String: String]
@@ -34,9 +36,11 @@ struct TenancyFixture {
             ("operatorA", companyA, .superAdmin, []), ("adminB", companyB, .admin, []),
             ("agentB", companyB, .agent, [teamB1]),
         ]
-        var users: [String: String] = [:]
+        let platformOperator = Identifier.make()
+        var users: [String: String] = ["platform": platformOperator]
         for (name, _, _, _) in people { users[name] = Identifier.make() }
         let ids = users
+        let grantA = Identifier.make()
         try await server.runtime.database.write { connection in
             for (id, name) in [(companyA, "Company A"), (companyB, "Company B")] {
                 try IdentityRecords.insert(Company(id: id, name: name, createdAt: Date()), connection)
@@ -58,12 +62,23 @@ struct TenancyFixture {
                         "INSERT INTO team_members (team_id, company_id, user_id) VALUES (\(team), \(company), \(id))")
                 }
             }
+            try IdentityRecords.insert(
+                User(
+                    id: platformOperator, email: EmailAddress("platform@example.com")!, displayName: "platform",
+                    passwordHash: cheap, createdAt: Date()), connection)
+            try IdentityRecords.setPlatformOperator(true, userID: platformOperator, connection)
+            let admin = Membership(companyID: companyA, userID: ids["adminA"]!, role: .admin)
+            try SupportGrants(scope: TenantScope(membership: admin)).insert(
+                SupportGrant(
+                    id: grantA, operatorID: ids["adminA2"]!, grantedBy: ids["adminA"]!, reason: "seed",
+                    createdAt: Date(),
+                    expiresAt: Date().addingTimeInterval(3600)), connection)
         }
         var tokens: [String: String] = [:]
         for (name, id) in users { tokens[name] = try await identity.startSession(userID: id).accessToken }
         return TenancyFixture(
             server: server, companyA: companyA, companyB: companyB, teamA1: teamA1, teamA2: teamA2, teamB1: teamB1,
-            users: users, tokens: tokens)
+            grantA: grantA, users: users, tokens: tokens)
     }
 
     func send(_ method: HTTPMethod, _ path: String, as name: String?, json: String? = nil) async -> Response {
@@ -81,6 +96,8 @@ struct TenancyFixture {
         case (.patch, "{userId}"): #"{"role":"agent"}"#
         case (.put, "mfa-policy"): #"{"required":false}"#
         case (.post, "teams"), (.patch, "{teamId}"): #"{"name":"Renamed"}"#
+        case (.post, "support-grants"): #"{"operatorEmail":"platform@example.com","hours":2,"reason":"ticket 42"}"#
+        case (.post, "companies"): #"{"name":"New Co","adminEmail":"boss@newco.example"}"#
         default: nil
         }
     }
@@ -114,7 +131,10 @@ struct TenancyFixture {
                 let target = role == .manager || role == .agent ? "agentA" : "managerA"
                 let path = TenancyFixture.path(
                     route.pattern,
-                    ["companyId": fixture.companyA, "teamId": fixture.teamA1, "userId": fixture.users[target]!])
+                    [
+                        "companyId": fixture.companyA, "teamId": fixture.teamA1, "userId": fixture.users[target]!,
+                        "grantId": fixture.grantA,
+                    ])
                 let response = await fixture.send(route.method, path, as: actor, json: TenancyFixture.body(for: route))
                 let membership = Membership(
                     companyID: fixture.companyA, userID: "x", role: role, teamIDs: [fixture.teamA1])
@@ -140,7 +160,37 @@ struct TenancyFixture {
             }
         }
         #expect(cells == companyRoutes(probe).count * 8)
+        cells += try await platformAndSelfServiceCells(probe)
         print("parity cells checked: \(cells)")
+    }
+
+    /// Platform routes: every member role is refused, the operator allowed; self-service routes
+    /// refuse anonymous callers. Returns the number of cells checked.
+    func platformAndSelfServiceCells(_ fixture: TenancyFixture) async throws -> Int {
+        var cells = 0
+        for route in fixture.server.runtime.application.router.routes {
+            switch route.access as? Access {
+            case .platform(let capability):
+                for actor in ["agentA", "managerA", "adminA", "operatorA", "platform"] {
+                    let response = await fixture.send(
+                        route.method, route.pattern, as: actor, json: TenancyFixture.body(for: route))
+                    let allowed = actor == "platform" && Policy.grants(of: .superAdmin)[capability] != nil
+                    #expect(
+                        allowed ? (200..<300).contains(response.status) : response.status == 403,
+                        "\(actor) \(route.pattern)")
+                    cells += 1
+                }
+                #expect(await fixture.send(route.method, route.pattern, as: nil, json: "{}").status == 401)
+                cells += 1
+            case .signedIn:
+                let path = TenancyFixture.path(route.pattern, ["id": "x"])
+                #expect(await fixture.send(route.method, path, as: nil, json: "{}").status == 401, "\(route.pattern)")
+                cells += 1
+            default:
+                continue
+            }
+        }
+        return cells
     }
 
     /// Every identifier in every company route swapped for another company's: nothing answers
@@ -152,9 +202,18 @@ struct TenancyFixture {
         }
         for route in companyRoutes(fixture) {
             let substitutions: [[String: String]] = [
-                ["companyId": fixture.companyB, "teamId": fixture.teamB1, "userId": fixture.users["agentB"]!],
-                ["companyId": fixture.companyA, "teamId": fixture.teamB1, "userId": fixture.users["agentB"]!],
-                ["companyId": "../\(fixture.companyB)", "teamId": fixture.teamA1, "userId": fixture.users["agentA"]!],
+                [
+                    "companyId": fixture.companyB, "teamId": fixture.teamB1, "userId": fixture.users["agentB"]!,
+                    "grantId": "g",
+                ],
+                [
+                    "companyId": fixture.companyA, "teamId": fixture.teamB1, "userId": fixture.users["agentB"]!,
+                    "grantId": "g",
+                ],
+                [
+                    "companyId": "../\(fixture.companyB)", "teamId": fixture.teamA1, "userId": fixture.users["agentA"]!,
+                    "grantId": "g",
+                ],
             ]
             for values in substitutions {
                 let path = TenancyFixture.path(route.pattern, values)
@@ -315,5 +374,64 @@ struct TenancyFixture {
         let broken = try run(callcoachExecutable(), ["audit", "verify", "--data-dir", directory])
         #expect(broken.status == 1)
         #expect(broken.output.contains("entry 1 was changed"))
+    }
+}
+
+@Suite struct SupportGrantTests {
+    @Test func anOperatorReadsACompanyOnlyUnderALiveGrantAndEveryReadIsAudited() async throws {
+        let fixture = try await TenancyFixture.make()
+        let members = "/api/v1/companies/\(fixture.companyA)/members"
+        #expect(await fixture.send(.get, members, as: "platform").status == 404, "no grant: the company is invisible")
+
+        let issued = await fixture.send(
+            .post, "/api/v1/companies/\(fixture.companyA)/support-grants", as: "adminA",
+            json: #"{"operatorEmail":"platform@example.com","hours":1,"reason":"ticket 7"}"#)
+        #expect(issued.status == 201)
+        let grantID = try string(issued, "id")
+        #expect(await fixture.send(.get, members, as: "platform").status == 200)
+        #expect(await fixture.send(.get, "/api/v1/companies/\(fixture.companyB)/members", as: "platform").status == 404)
+        let write = await fixture.send(
+            .post, "/api/v1/companies/\(fixture.companyA)/teams", as: "platform", json: #"{"name":"Sneaky"}"#)
+        #expect(write.status == 403, "a grant reads; it never writes")
+
+        let visible = try object(
+            await fixture.send(.get, "/api/v1/companies/\(fixture.companyA)/support-grants", as: "agentA"))
+        #expect((visible["grants"] as? [[String: Any]])?.contains { $0["id"] as? String == grantID } == true)
+        let log = try object(await fixture.send(.get, "/api/v1/companies/\(fixture.companyA)/audit-log", as: "adminA"))
+        let actions = (log["events"] as? [[String: Any]])?.compactMap { $0["action"] as? String } ?? []
+        #expect(actions.contains("support_grant.issued"))
+        #expect(actions.contains("support_access.request"))
+
+        #expect(
+            await fixture.send(.delete, "/api/v1/companies/\(fixture.companyA)/support-grants/\(grantID)", as: "adminA")
+                .status == 204)
+        #expect(await fixture.send(.get, members, as: "platform").status == 404, "revoked at once")
+    }
+
+    @Test func grantsOnlyGoToOperatorsAndOnlyFromAdmins() async throws {
+        let fixture = try await TenancyFixture.make()
+        let path = "/api/v1/companies/\(fixture.companyA)/support-grants"
+        let toMember = await fixture.send(
+            .post, path, as: "adminA", json: #"{"operatorEmail":"agenta@example.com","hours":1,"reason":"x"}"#)
+        #expect(toMember.status == 400)
+        let tooLong = await fixture.send(
+            .post, path, as: "adminA", json: #"{"operatorEmail":"platform@example.com","hours":500,"reason":"x"}"#)
+        #expect(tooLong.status == 400)
+        let byManager = await fixture.send(
+            .post, path, as: "managerA", json: #"{"operatorEmail":"platform@example.com","hours":1,"reason":"x"}"#)
+        #expect(byManager.status == 403)
+    }
+
+    @Test func onlyPlatformOperatorsCreateCompanies() async throws {
+        let fixture = try await TenancyFixture.make()
+        let body = #"{"name":"New Co","adminEmail":"boss@newco.example"}"#
+        #expect(await fixture.send(.post, "/api/v1/platform/companies", as: "adminA", json: body).status == 403)
+        #expect(await fixture.send(.post, "/api/v1/platform/companies", as: "operatorA", json: body).status == 403)
+        let created = await fixture.send(.post, "/api/v1/platform/companies", as: "platform", json: body)
+        #expect(created.status == 201)
+        let mail = try await fixture.server.runtime.outbox.deliverDue(now: Date().addingTimeInterval(60))
+        #expect(mail == 1, "the first admin is invited by e-mail")
+        let companyID = try string(created, "id")
+        #expect(await fixture.send(.get, "/api/v1/companies/\(companyID)/members", as: "platform").status == 404)
     }
 }
