@@ -435,3 +435,65 @@ struct TenancyFixture {
         #expect(await fixture.send(.get, "/api/v1/companies/\(companyID)/members", as: "platform").status == 404)
     }
 }
+
+/// The service and repository layers, asked directly, agree with the policy for every role.
+@Suite struct LayerParityTests {
+    @Test func servicesAndRepositoriesDecideAsThePolicyDoes() async throws {
+        let fixture = try await TenancyFixture.make()
+        let identity = fixture.server.runtime.identity
+        var cells = 0
+        for actor in ["agentA", "managerA", "adminA", "operatorA"] {
+            let membership = try #require(
+                try await identity.membership(of: fixture.users[actor]!, in: fixture.companyA))
+            let scope = TenantScope(membership: membership)
+
+            // Repository visibility: exactly the members whose relation the actor's reach covers.
+            let everyone = try await fixture.server.runtime.database.read {
+                try CompanyDirectory(scope: scope).members($0)
+            }
+            let expected = Set(
+                everyone.filter { entry in
+                    Policy.reach(of: membership, for: .readMembers)?.covers(
+                        scope.relation(toOwner: entry.user.id, ownerTeamIDs: entry.membership.teamIDs)) ?? false
+                }.map(\.user.id))
+            if Policy.reach(of: membership, for: .readMembers) == nil {
+                await #expect(throws: IdentityError.self) { try await identity.members(scope) }
+            } else {
+                #expect(Set(try await identity.members(scope).map(\.user.id)) == expected, "\(actor)")
+            }
+            cells += 1
+
+            // Service decisions on company-level actions.
+            let decisions: [(Capability, () async throws -> Void)] = [
+                (
+                    .readAuditLog,
+                    { _ = try await identity.auditEvents(scope, action: nil, actorID: nil, before: nil, limit: 1) }
+                ),
+                (
+                    .manageTeams,
+                    { _ = try await identity.createTeam(scope, name: "Layer \(actor)", clientAddress: nil) }
+                ),
+                (.enforceMFA, { try await identity.setRequiresMFA(scope, required: false, clientAddress: nil) }),
+                (
+                    .issueSupportGrants,
+                    {
+                        _ = try await identity.issueSupportGrant(
+                            scope, operatorEmail: "platform@example.com", hours: 1, reason: "layer test",
+                            clientAddress: nil)
+                    }
+                ),
+            ]
+            for (capability, action) in decisions {
+                let allowed = Policy.allows(membership, capability, on: .sameCompany)
+                do {
+                    try await action()
+                    #expect(allowed, "\(actor) \(capability) was allowed by the service")
+                } catch let error as IdentityError {
+                    #expect(!allowed && error.code == .forbidden, "\(actor) \(capability): \(error.code)")
+                }
+                cells += 1
+            }
+        }
+        #expect(cells == 20)
+    }
+}
