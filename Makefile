@@ -1,7 +1,8 @@
 # CallCoach: `make run` starts the server, `make test` runs every check CI runs.
 SWIFT ?= swift
 # Debian packages the build and the tests need.
-PACKAGES := pkg-config libmicrohttpd-dev libssl-dev libsqlite3-dev libargon2-dev libqrencode-dev openssl oathtool
+PACKAGES := pkg-config libmicrohttpd-dev libssl-dev libsqlite3-dev libpq-dev postgresql-15 libargon2-dev \
+	libqrencode-dev openssl oathtool
 # Extra packages for `make bench` only.
 BENCH_PACKAGES := wrk nginx-light
 ARGS ?=
@@ -14,7 +15,11 @@ run: deps
 
 test: deps lint
 	@scripts/install-python-tools
-	$(SWIFT) test -Xswiftc -warnings-as-errors
+	$(SWIFT) build --build-tests -Xswiftc -warnings-as-errors
+	@echo "== the suite on SQLite"
+	$(SWIFT) test --skip-build
+	@echo "== the suite on PostgreSQL"
+	scripts/with-postgres $(SWIFT) test --skip-build
 
 deps:
 	@scripts/install-packages $(PACKAGES)

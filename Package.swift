@@ -15,6 +15,7 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CArgon2", pkgConfig: "libargon2", providers: [.apt(["libargon2-dev"])]),
         .systemLibrary(name: "CQRencode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
+        .systemLibrary(name: "CPostgres", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
 
         .target(name: "CallCoachCore", swiftSettings: strict),
@@ -23,7 +24,7 @@ let package = Package(
         .target(name: "CallCoachCrypto", dependencies: ["COpenSSL", "CArgon2"], swiftSettings: strict),
         .target(
             name: "CallCoachStore",
-            dependencies: ["CSQLite", "CallCoachCore", "CallCoachCrypto", "CallCoachTelemetry"],
+            dependencies: ["CSQLite", "CPostgres", "CallCoachCore", "CallCoachCrypto", "CallCoachTelemetry"],
             swiftSettings: strict),
         .target(
             name: "CallCoachServer",

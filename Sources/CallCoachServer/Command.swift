@@ -2,7 +2,8 @@ import Foundation
 
 /// The settings a configuration can hold.
 public enum SettingKey: Sendable {
-    case dataDirectory, host, port, redirectPort, adminPort, publicHost, tlsCertificateFile, tlsKeyFile, threads
+    case dataDirectory, databaseURL, host, port, redirectPort, adminPort, publicHost, tlsCertificateFile, tlsKeyFile,
+        threads
     case connectionTimeout, shutdownTimeout, logLevel, production, masterKey, metricsToken
     case jwtSigningKey, sessionIdleTimeout, publicURL, smtpURL, smtpUsername, smtpPassword, smtpCAFile, mailFrom
     case companyName, adminEmail, passwordFromStandardInput, userEmail
@@ -36,6 +37,10 @@ public struct Option: Sendable {
     static let dataDirectory = Option(
         .dataDirectory, flag: "--data-dir", variable: "CALLCOACH_DATA_DIR", valueName: "DIR",
         help: "where the database, keys and development certificate live (default ./data)")
+    static let databaseURL = Option(
+        .databaseURL, flag: nil, variable: "CALLCOACH_DATABASE_URL",
+        help: "postgres://user:password@host:port/database to use PostgreSQL instead of the embedded SQLite",
+        isSecret: true)
     static let host = Option(
         .host, flag: "--host", variable: "CALLCOACH_HOST", valueName: "ADDR",
         help: "address to listen on (default 0.0.0.0)")
@@ -150,23 +155,25 @@ public enum Command: String, Sendable, CaseIterable {
         switch self {
         case .serve:
             [
-                .dataDirectory, .host, .port, .redirectPort, .adminPort, .publicHost, .tlsCertificate, .tlsKey,
+                .dataDirectory, .databaseURL, .host, .port, .redirectPort, .adminPort, .publicHost, .tlsCertificate,
+                .tlsKey,
                 .threads, .connectionTimeout, .shutdownTimeout, .logLevel, .production, .masterKey, .metricsToken,
                 .jwtSigningKey, .sessionIdleTimeout, .publicURL, .smtpURL, .smtpUsername, .smtpPassword, .smtpCAFile,
                 .mailFrom,
             ]
-        case .migrate: [.dataDirectory, .logLevel]
+        case .migrate: [.dataDirectory, .databaseURL, .logLevel]
         case .version: []
         case .createCompany:
             [
-                .dataDirectory, .logLevel, .companyName, .adminEmail, .passwordFromStandardInput, .publicURL,
+                .dataDirectory, .databaseURL, .logLevel, .companyName, .adminEmail, .passwordFromStandardInput,
+                .publicURL,
                 .masterKey,
                 .jwtSigningKey, .production,
             ]
-        case .auditVerify: [.dataDirectory, .logLevel]
+        case .auditVerify: [.dataDirectory, .databaseURL, .logLevel]
         case .policyMatrix: [.logLevel]
         case .deactivateUser, .reactivateUser, .grantOperator, .revokeOperator:
-            [.dataDirectory, .logLevel, .userEmail, .masterKey, .jwtSigningKey, .production]
+            [.dataDirectory, .databaseURL, .logLevel, .userEmail, .masterKey, .jwtSigningKey, .production]
         }
     }
 

@@ -8,6 +8,8 @@ import Foundation
 /// the build on any other read.
 public struct Configuration: Sendable, Equatable {
     public var dataDirectory = "./data"
+    /// `postgres://…` to use PostgreSQL; without it the embedded SQLite file in the data directory.
+    public var databaseURL: Secret?
     public var host = "0.0.0.0"
     public var port: UInt16 = 8443
     /// A plain-HTTP port that only redirects to HTTPS; off when `nil`.
@@ -140,6 +142,11 @@ extension Configuration {
         let name = option.flag ?? option.variable
         switch option.key {
         case .dataDirectory: configuration.dataDirectory = value
+        case .databaseURL:
+            guard value.hasPrefix("postgres://") || value.hasPrefix("postgresql://") else {
+                throw ConfigurationError("\(option.variable) must be a postgres:// URL")
+            }
+            configuration.databaseURL = Secret(value)
         case .host: configuration.host = value
         case .port: configuration.port = try port(value, name, allowZero: true)
         case .redirectPort: configuration.redirectPort = value == "off" ? nil : try port(value, name, allowZero: true)

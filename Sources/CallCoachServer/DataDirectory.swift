@@ -19,13 +19,13 @@ public struct DataDirectory: Sendable {
     /// Creates the directory, loads (or, outside production, generates) the keys, and opens the
     /// database with every migration applied. The caller closes the database.
     public func openStore(_ configuration: Configuration, logger: Logger) async throws -> (
-        keys: KeyRing, database: SQLiteDatabase
+        keys: KeyRing, database: any Database
     ) {
         try create()
         let keys = try KeyRing(
             masterKey: try masterKey(configuration, logger: logger),
             signingSeed: try jwtSigningKey(configuration, logger: logger))
-        let database = try SQLiteDatabase(path: databasePath)
+        let database = try openDatabase(configuration)
         do {
             try await Migrator(logger: logger).migrate(database)
         } catch {
@@ -33,6 +33,12 @@ public struct DataDirectory: Sendable {
             throw error
         }
         return (keys, database)
+    }
+
+    /// The configured database: PostgreSQL when a URL is set, else the SQLite file here.
+    public func openDatabase(_ configuration: Configuration) throws -> any Database {
+        if let url = configuration.databaseURL { return try PostgresDatabase(url: url.value) }
+        return try SQLiteDatabase(path: databasePath)
     }
 
     /// Creates the directory, readable by this user only.

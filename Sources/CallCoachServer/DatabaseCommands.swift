@@ -8,7 +8,7 @@ public enum DatabaseCommands {
     public static func migrate(_ configuration: Configuration, logger: Logger) async throws -> [Int] {
         let directory = DataDirectory(path: configuration.dataDirectory)
         try directory.create()
-        let database = try SQLiteDatabase(path: directory.databasePath)
+        let database = try directory.openDatabase(configuration)
         defer { database.close() }
         return try await Migrator(logger: logger).migrate(database)
     }
@@ -80,10 +80,10 @@ public enum DatabaseCommands {
     /// Checks every company's audit chain; returns the first break of each broken chain.
     public static func verifyAudit(_ configuration: Configuration, logger: Logger) async throws -> [AuditLog.Break] {
         let directory = DataDirectory(path: configuration.dataDirectory)
-        guard FileManager.default.fileExists(atPath: directory.databasePath) else {
+        guard configuration.databaseURL != nil || FileManager.default.fileExists(atPath: directory.databasePath) else {
             throw ConfigurationError("there is no database in \(configuration.dataDirectory)")
         }
-        let database = try SQLiteDatabase(path: directory.databasePath)
+        let database = try directory.openDatabase(configuration)
         defer { database.close() }
         try await Migrator(logger: logger).migrate(database)
         return try await database.read { try AuditLog.verifyAll($0) }

@@ -281,7 +281,8 @@ public final class IdentityService: Sendable {
         try await database.write { connection in
             for key in throttleKeys {
                 try ThrottleRecords.save(
-                    try ThrottleRecords.state(key: key, connection).recordingFailure(at: now), key: key, connection)
+                    try ThrottleRecords.lockedState(key: key, connection).recordingFailure(at: now), key: key,
+                    connection)
             }
         }
     }

@@ -48,11 +48,17 @@ public struct AuditLog: Sendable {
         action: String, target: String, details: [String: String] = [:], actorEmail: String, clientHash: String,
         at time: Date = Date(), _ connection: any DatabaseConnection
     ) throws -> AuditEvent {
-        let last = try connection.queryOne(
-            "SELECT sequence, hash FROM audit_events WHERE company_id = \(scope.companyID) ORDER BY sequence DESC LIMIT 1"
+        // The head row orders concurrent appends: it is locked until this transaction ends.
+        try connection.execute(
+            """
+            INSERT INTO audit_heads (company_id, sequence, hash) VALUES (\(scope.companyID), 0, \(Self.genesis)) \
+            ON CONFLICT (company_id) DO NOTHING
+            """)
+        let head = try connection.queryOne(
+            "SELECT sequence, hash FROM audit_heads WHERE company_id = \(scope.companyID)\(keyword: connection.dialect.forUpdate)"
         )
-        let sequence = (try last?.decode("sequence", as: Int.self) ?? 0) + 1
-        let previous = try last?.decode("hash", as: String.self) ?? Self.genesis
+        let sequence = (try head?.decode("sequence", as: Int.self) ?? 0) + 1
+        let previous = try head?.decode("hash", as: String.self) ?? Self.genesis
         let detailText = String(
             decoding: try JSONSerialization.data(withJSONObject: details, options: [.sortedKeys]), as: UTF8.self)
         let occurredAt = Date(timeIntervalSince1970: (time.timeIntervalSince1970 * 1000).rounded() / 1000)
@@ -71,10 +77,7 @@ public struct AuditLog: Sendable {
             """)
         // The head records where the chain ends, so deleting the newest entries is caught too.
         try connection.execute(
-            """
-            INSERT INTO audit_heads (company_id, sequence, hash) VALUES (\(scope.companyID), \(sequence), \(hash)) \
-            ON CONFLICT (company_id) DO UPDATE SET sequence = excluded.sequence, hash = excluded.hash
-            """)
+            "UPDATE audit_heads SET sequence = \(sequence), hash = \(hash) WHERE company_id = \(scope.companyID)")
         return event
     }
 

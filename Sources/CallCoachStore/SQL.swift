@@ -3,6 +3,15 @@ public enum SQLDialect: String, Sendable {
     case sqlite
     case postgres
 
+    /// Appended to a `SELECT` to lock the rows it reads until the transaction ends. SQLite needs
+    /// nothing: its single writer already serialises every write transaction.
+    public var forUpdate: String {
+        switch self {
+        case .sqlite: ""
+        case .postgres: " FOR UPDATE"
+        }
+    }
+
     /// The placeholder for the argument at 1-based `index`.
     func placeholder(_ index: Int) -> String {
         switch self {
@@ -51,6 +60,11 @@ public struct SQL: Sendable, ExpressibleByStringInterpolation, CustomStringConve
         /// Binds an optional value, `NULL` when absent.
         public mutating func appendInterpolation<Value: DatabaseValueConvertible>(_ value: Value?) {
             fragments.append(.argument(value?.databaseValue ?? .null))
+        }
+
+        /// Splices fixed text that is not an argument (a keyword chosen by code, never input).
+        public mutating func appendInterpolation(keyword: String) {
+            fragments.append(.text(keyword))
         }
 
         /// Splices another statement in, arguments included.

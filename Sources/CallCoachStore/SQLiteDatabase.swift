@@ -43,12 +43,12 @@ public final class SQLiteDatabase: Database {
 }
 
 /// One SQLite connection with its own serial queue and prepared-statement cache.
-final class SQLiteConnection: DatabaseConnection, @unchecked Sendable {
+final class SQLiteConnection: QueuedConnection, @unchecked Sendable {
     // @unchecked Sendable: every use of `handle` and `statements` happens on `queue`, which is serial.
     let dialect = SQLDialect.sqlite
     private var handle: OpaquePointer?
     private var statements: [String: OpaquePointer] = [:]
-    private let queue: DispatchQueue
+    let queue: DispatchQueue
 
     init(path: String, readOnly: Bool, busyTimeout: Int32) throws {
         queue = DispatchQueue(label: readOnly ? "callcoach.sqlite.reader" : "callcoach.sqlite.writer")
@@ -64,31 +64,7 @@ final class SQLiteConnection: DatabaseConnection, @unchecked Sendable {
         try executeScript("PRAGMA foreign_keys = ON;")
     }
 
-    /// Runs `body` inside a transaction on this connection's queue.
-    func transaction<Result: Sendable>(
-        begin: String, _ body: @escaping @Sendable (any DatabaseConnection) throws -> Result
-    ) async throws -> Result {
-        try await withCheckedThrowingContinuation { continuation in
-            queue.async {
-                continuation.resume(with: Swift.Result { try self.inTransaction(begin: begin, body) })
-            }
-        }
-    }
-
-    private func inTransaction<Result>(begin: String, _ body: (any DatabaseConnection) throws -> Result) throws
-        -> Result
-    {
-        guard handle != nil else { throw DatabaseError(.unavailable, detail: "the database is closed") }
-        try executeScript(begin)
-        do {
-            let result = try body(self)
-            try executeScript("COMMIT")
-            return result
-        } catch {
-            try? executeScript("ROLLBACK")
-            throw error
-        }
-    }
+    var isOpen: Bool { handle != nil }
 
     func close() {
         queue.sync {

@@ -125,6 +125,23 @@ public enum ThrottleRecords {
         guard let row = try connection.queryOne("SELECT * FROM login_throttles WHERE key = \(key)") else {
             return LoginThrottle()
         }
+        return try throttle(row)
+    }
+
+    /// The state with its row locked until the transaction ends, so concurrent failures on
+    /// several servers are all counted.
+    public static func lockedState(key: String, _ connection: any DatabaseConnection) throws -> LoginThrottle {
+        try connection.execute(
+            """
+            INSERT INTO login_throttles (key, failures, level, locked_until, last_failure_at) \
+            VALUES (\(key), 0, 0, 0, 0) ON CONFLICT (key) DO NOTHING
+            """)
+        let row = try connection.queryOne(
+            "SELECT * FROM login_throttles WHERE key = \(key)\(keyword: connection.dialect.forUpdate)")
+        return try row.map(throttle) ?? LoginThrottle()
+    }
+
+    static func throttle(_ row: Row) throws -> LoginThrottle {
         return LoginThrottle(
             failures: try row.decode("failures"), level: try row.decode("level"),
             lockedUntil: try row.decode("locked_until"), lastFailureAt: try row.decode("last_failure_at"))

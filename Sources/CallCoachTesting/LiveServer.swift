@@ -20,6 +20,14 @@ public final class LiveServer: Sendable {
         configuration.port = 0
         configuration.adminPort = 0
         configuration.shutdownTimeoutSeconds = 5
+        // On PostgreSQL runs the database lives beside the directory; a restart finds it again.
+        let remembered = directory.file("test-database-url")
+        if let url = try? String(contentsOfFile: remembered, encoding: .utf8) {
+            configuration.databaseURL = Secret(url)
+        } else if let url = try await TestDatabase.freshPostgresURL() {
+            try url.write(toFile: remembered, atomically: true, encoding: .utf8)
+            configuration.databaseURL = Secret(url)
+        }
         configure(&configuration)
         let logs = MemorySink()
         let now: @Sendable () -> Date

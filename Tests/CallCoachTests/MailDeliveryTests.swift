@@ -105,7 +105,7 @@ import Testing
         let smtp = try SMTPServer()
         defer { smtp.stop() }
         let directory = try TemporaryDirectory()
-        let database = try SQLiteDatabase(path: directory.file("db.sqlite"))
+        let database = try await TestDatabase.make(in: directory)
         try await Migrator(logger: .init(sink: MemorySink())).migrate(database)
         try await database.write {
             try Mailer().enqueue(to: "someone@example.com", subject: "Hello", body: "Body.", $0)

@@ -367,11 +367,17 @@ struct TenancyFixture {
             await fixture.send(
                 .post, "/api/v1/companies/\(fixture.companyA)/teams", as: "adminA", json: #"{"name":"T"}"#
             ).status == 201)
-        let intact = try run(callcoachExecutable(), ["audit", "verify", "--data-dir", directory])
+        // On PostgreSQL runs the command needs the test database's URL, as an operator would give it.
+        let environment =
+            (try? String(contentsOfFile: directory + "/test-database-url", encoding: .utf8))
+            .map { ["CALLCOACH_DATABASE_URL": $0] } ?? [:]
+        let intact = try run(
+            callcoachExecutable(), ["audit", "verify", "--data-dir", directory], environment: environment)
         #expect(intact.status == 0)
         #expect(intact.output.contains("intact"))
         try await fixture.server.runtime.database.write { try $0.execute("UPDATE audit_events SET target = 'forged'") }
-        let broken = try run(callcoachExecutable(), ["audit", "verify", "--data-dir", directory])
+        let broken = try run(
+            callcoachExecutable(), ["audit", "verify", "--data-dir", directory], environment: environment)
         #expect(broken.status == 1)
         #expect(broken.output.contains("entry 1 was changed"))
     }

@@ -1,0 +1,36 @@
+import Dispatch
+
+/// A connection whose every use runs on its own serial queue, so blocking database calls never
+/// occupy Swift's cooperative thread pool and never overlap on one connection.
+protocol QueuedConnection: DatabaseConnection, AnyObject, Sendable {
+    var queue: DispatchQueue { get }
+    var isOpen: Bool { get }
+}
+
+extension QueuedConnection {
+    /// Runs `body` between `begin` and `COMMIT` on this connection's queue; any throw rolls back.
+    func transaction<Result: Sendable>(
+        begin: String, _ body: @escaping @Sendable (any DatabaseConnection) throws -> Result
+    ) async throws -> Result {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async {
+                continuation.resume(with: Swift.Result { try self.inTransaction(begin: begin, body) })
+            }
+        }
+    }
+
+    private func inTransaction<Result>(begin: String, _ body: (any DatabaseConnection) throws -> Result) throws
+        -> Result
+    {
+        guard isOpen else { throw DatabaseError(.unavailable, detail: "the database is closed") }
+        try executeScript(begin)
+        do {
+            let result = try body(self)
+            try executeScript("COMMIT")
+            return result
+        } catch {
+            try? executeScript("ROLLBACK")
+            throw error
+        }
+    }
+}
