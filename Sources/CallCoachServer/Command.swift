@@ -2,7 +2,8 @@ import Foundation
 
 /// The settings a configuration can hold.
 public enum SettingKey: Sendable {
-    case dataDirectory, databaseURL, host, port, redirectPort, adminPort, publicHost, tlsCertificateFile, tlsKeyFile,
+    case dataDirectory, databaseURL, databaseOwnerURL, host, port, redirectPort, adminPort, publicHost,
+        tlsCertificateFile, tlsKeyFile,
         threads
     case connectionTimeout, shutdownTimeout, logLevel, production, masterKey, metricsToken
     case jwtSigningKey, sessionIdleTimeout, publicURL, smtpURL, smtpUsername, smtpPassword, smtpCAFile, mailFrom
@@ -40,6 +41,10 @@ public struct Option: Sendable {
     static let databaseURL = Option(
         .databaseURL, flag: nil, variable: "CALLCOACH_DATABASE_URL",
         help: "postgres://user:password@host:port/database to use PostgreSQL instead of the embedded SQLite",
+        isSecret: true)
+    static let databaseOwnerURL = Option(
+        .databaseOwnerURL, flag: nil, variable: "CALLCOACH_DATABASE_OWNER_URL",
+        help: "postgres:// URL of the schema owner, for migrations and platform work (default: CALLCOACH_DATABASE_URL)",
         isSecret: true)
     static let host = Option(
         .host, flag: "--host", variable: "CALLCOACH_HOST", valueName: "ADDR",
@@ -135,6 +140,7 @@ public enum Command: String, Sendable, CaseIterable {
     case revokeOperator = "admin revoke-operator"
     case auditVerify = "audit verify"
     case policyMatrix = "policy matrix"
+    case policyCheck = "policy check"
 
     public var summary: String {
         switch self {
@@ -148,6 +154,7 @@ public enum Command: String, Sendable, CaseIterable {
         case .revokeOperator: "take platform operation away from an account"
         case .auditVerify: "check every company's audit-log hash chain; exit 1 at the first broken link"
         case .policyMatrix: "print the authorization matrix as Markdown"
+        case .policyCheck: "compare PostgreSQL's live row-level policies and grants with the expected ones"
         }
     }
 
@@ -155,25 +162,31 @@ public enum Command: String, Sendable, CaseIterable {
         switch self {
         case .serve:
             [
-                .dataDirectory, .databaseURL, .host, .port, .redirectPort, .adminPort, .publicHost, .tlsCertificate,
+                .dataDirectory, .databaseURL, .databaseOwnerURL, .host, .port, .redirectPort, .adminPort, .publicHost,
+                .tlsCertificate,
                 .tlsKey,
                 .threads, .connectionTimeout, .shutdownTimeout, .logLevel, .production, .masterKey, .metricsToken,
                 .jwtSigningKey, .sessionIdleTimeout, .publicURL, .smtpURL, .smtpUsername, .smtpPassword, .smtpCAFile,
                 .mailFrom,
             ]
-        case .migrate: [.dataDirectory, .databaseURL, .logLevel]
+        case .migrate: [.dataDirectory, .databaseURL, .databaseOwnerURL, .logLevel]
         case .version: []
         case .createCompany:
             [
-                .dataDirectory, .databaseURL, .logLevel, .companyName, .adminEmail, .passwordFromStandardInput,
+                .dataDirectory, .databaseURL, .databaseOwnerURL, .logLevel, .companyName, .adminEmail,
+                .passwordFromStandardInput,
                 .publicURL,
                 .masterKey,
                 .jwtSigningKey, .production,
             ]
-        case .auditVerify: [.dataDirectory, .databaseURL, .logLevel]
+        case .auditVerify: [.dataDirectory, .databaseURL, .databaseOwnerURL, .logLevel]
         case .policyMatrix: [.logLevel]
+        case .policyCheck: [.dataDirectory, .databaseURL, .databaseOwnerURL, .logLevel]
         case .deactivateUser, .reactivateUser, .grantOperator, .revokeOperator:
-            [.dataDirectory, .databaseURL, .logLevel, .userEmail, .masterKey, .jwtSigningKey, .production]
+            [
+                .dataDirectory, .databaseURL, .databaseOwnerURL, .logLevel, .userEmail, .masterKey, .jwtSigningKey,
+                .production,
+            ]
         }
     }
 

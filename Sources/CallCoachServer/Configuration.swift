@@ -10,6 +10,9 @@ public struct Configuration: Sendable, Equatable {
     public var dataDirectory = "./data"
     /// `postgres://…` to use PostgreSQL; without it the embedded SQLite file in the data directory.
     public var databaseURL: Secret?
+    /// The schema owner's URL, for migrations and the platform path; the server's own role must
+    /// own nothing, so row-level security binds it. Without it, `databaseURL` serves both.
+    public var databaseOwnerURL: Secret?
     public var host = "0.0.0.0"
     public var port: UInt16 = 8443
     /// A plain-HTTP port that only redirects to HTTPS; off when `nil`.
@@ -147,6 +150,11 @@ extension Configuration {
                 throw ConfigurationError("\(option.variable) must be a postgres:// URL")
             }
             configuration.databaseURL = Secret(value)
+        case .databaseOwnerURL:
+            guard value.hasPrefix("postgres://") || value.hasPrefix("postgresql://") else {
+                throw ConfigurationError("\(option.variable) must be a postgres:// URL")
+            }
+            configuration.databaseOwnerURL = Secret(value)
         case .host: configuration.host = value
         case .port: configuration.port = try port(value, name, allowZero: true)
         case .redirectPort: configuration.redirectPort = value == "off" ? nil : try port(value, name, allowZero: true)

@@ -37,7 +37,9 @@ public struct DataDirectory: Sendable {
 
     /// The configured database: PostgreSQL when a URL is set, else the SQLite file here.
     public func openDatabase(_ configuration: Configuration) throws -> any Database {
-        if let url = configuration.databaseURL { return try PostgresDatabase(url: url.value) }
+        if let url = configuration.databaseURL {
+            return try PostgresDatabase(url: url.value, ownerURL: configuration.databaseOwnerURL?.value)
+        }
         return try SQLiteDatabase(path: databasePath)
     }
 

@@ -86,7 +86,17 @@ public enum DatabaseCommands {
         let database = try directory.openDatabase(configuration)
         defer { database.close() }
         try await Migrator(logger: logger).migrate(database)
-        return try await database.read { try AuditLog.verifyAll($0) }
+        return try await database.read(.platform) { try AuditLog.verifyAll($0) }
+    }
+
+    /// Differences between the live row-level policies and grants and the expected ones.
+    public static func policyDrift(_ configuration: Configuration, logger: Logger) async throws -> [String] {
+        guard configuration.databaseURL != nil else {
+            throw ConfigurationError("the policy check needs CALLCOACH_DATABASE_URL: SQLite has no row-level security")
+        }
+        let database = try DataDirectory(path: configuration.dataDirectory).openDatabase(configuration)
+        defer { database.close() }
+        return try await database.read(.platform) { try RowLevelSecurity.drift($0) }
     }
 
     /// The authorization matrix of the routes the server declares, as Markdown.

@@ -22,7 +22,7 @@ extension IdentityService {
     }
 
     public func profile(_ principal: Principal) async throws -> Profile {
-        let (user, memberships) = try await database.read { connection in
+        let (user, memberships) = try await database.read(.user(principal.userID)) { connection in
             (
                 try IdentityRecords.user(id: principal.userID, connection),
                 try IdentityRecords.memberships(userID: principal.userID, connection)
@@ -143,9 +143,10 @@ extension IdentityService {
             throw IdentityError(.invalidRequest)
         }
         guard role <= scope.membership.role else { throw IdentityError(.forbidden) }
-        let company = try await database.read { try IdentityRecords.company(id: scope.companyID, $0) }
+        let company = try await database.read(scope.context) { try IdentityRecords.company(id: scope.companyID, $0) }
         guard let company else { throw IdentityError(.notFound) }
-        try await sendInvitation(company: company, email: address, role: role, mail: mail) { connection in
+        try await sendInvitation(company: company, email: address, role: role, mail: mail, context: scope.context) {
+            connection in
             try self.audit(
                 scope, "invitation.sent", target: address.value, details: ["role": role.rawValue],
                 clientAddress: clientAddress, connection)
@@ -155,7 +156,7 @@ extension IdentityService {
     /// Creates the invitation token and its e-mail; returns the link.
     @discardableResult
     func sendInvitation(
-        company: Company, email: EmailAddress, role: Role, mail: Mailer?,
+        company: Company, email: EmailAddress, role: Role, mail: Mailer?, context: AccessContext = .global,
         alongside: @escaping @Sendable (any DatabaseConnection) throws -> Void = { _ in }
     ) async throws -> String {
         let secret = "cci_" + Base64URL.encode(SecureRandom.bytes(32))
@@ -164,7 +165,7 @@ extension IdentityService {
             purpose: .invitation, companyID: company.id, email: email.value, role: role.rawValue,
             expiresAt: clock().addingTimeInterval(7 * 86_400))
         let link = settings.publicURL + "/invitations/accept#token=" + secret
-        try await database.write { connection in
+        try await database.write(context) { connection in
             try OneTimeToken.insert(token, hash: hash, connection)
             try alongside(connection)
             try mail?.enqueue(
@@ -204,7 +205,9 @@ extension IdentityService {
         }
         let passwordHash = newHash
         let name = displayName?.trimmingCharacters(in: .whitespacesAndNewlines).prefix(100)
-        let userID = try await database.write { connection -> String? in
+        // The new member's row is written inside the inviting company's context.
+        let newUserID = existing?.id ?? Identifier.make()
+        let userID = try await database.write(.company(companyID, actor: newUserID)) { connection -> String? in
             guard try OneTimeToken.consume(hash: hash, purpose: .invitation, now: now, connection) != nil else {
                 return nil
             }
@@ -212,7 +215,7 @@ extension IdentityService {
             if let user = try IdentityRecords.user(email: email, connection) {
                 userID = user.id
             } else {
-                userID = Identifier.make()
+                userID = newUserID
                 let user = User(
                     id: userID, email: email, displayName: name.map(String.init) ?? email.value,
                     passwordHash: passwordHash,
@@ -241,13 +244,13 @@ extension IdentityService {
         let now = clock()
         let company = Company(id: Identifier.make(), name: trimmed, createdAt: now)
         guard let password else {
-            try await database.write { try IdentityRecords.insert(company, $0) }
+            try await database.write(.platform) { try IdentityRecords.insert(company, $0) }
             return (company, try await sendInvitation(company: company, email: email, role: .admin, mail: mail))
         }
         try Self.validate(newPassword: password)
         let hasher = settings.hasher
         let hash = try await BlockingWork.run { try hasher.hash(password) }
-        try await database.write { connection in
+        try await database.write(.platform) { connection in
             try IdentityRecords.insert(company, connection)
             let userID: String
             if let user = try IdentityRecords.user(email: email, connection) {
@@ -267,7 +270,7 @@ extension IdentityService {
     /// to enrolment from their next request.
     public func setRequiresMFA(_ scope: TenantScope, required: Bool, clientAddress: String?) async throws {
         try require(scope, .enforceMFA)
-        try await database.write { connection in
+        try await database.write(scope.context) { connection in
             try IdentityRecords.setRequiresMFA(required, companyID: scope.companyID, connection)
             try self.audit(
                 scope, "mfa.policy_changed", target: scope.companyID, details: ["required": String(required)],

@@ -9,7 +9,7 @@ extension IdentityService {
         try require(scope, .changeRoles)
         guard let role = Role(name: role) else { throw IdentityError(.invalidRequest) }
         guard userID != scope.actorID, role <= scope.membership.role else { throw IdentityError(.forbidden) }
-        try await database.write { connection in
+        try await database.write(scope.context) { connection in
             let member = try self.member(userID, in: scope, connection)
             guard member.role <= scope.membership.role else { throw IdentityError(.forbidden) }
             try Self.keepAnAdmin(scope, losing: member, connection, unless: role >= .admin)
@@ -27,7 +27,7 @@ extension IdentityService {
     public func removeMember(_ scope: TenantScope, userID: String, clientAddress: String?) async throws {
         try require(scope, .changeRoles)
         guard userID != scope.actorID else { throw IdentityError(.forbidden) }
-        try await database.write { connection in
+        try await database.write(scope.context) { connection in
             let member = try self.member(userID, in: scope, connection)
             guard member.role <= scope.membership.role else { throw IdentityError(.forbidden) }
             try Self.keepAnAdmin(scope, losing: member, connection, unless: false)
@@ -42,7 +42,7 @@ extension IdentityService {
     /// The company's members the actor may see: the whole company, or only their teams'.
     public func members(_ scope: TenantScope) async throws -> [(user: User, membership: Membership)] {
         guard let reach = Policy.reach(of: scope.membership, for: .readMembers) else { throw IdentityError(.forbidden) }
-        return try await database.read { connection in
+        return try await database.read(scope.context) { connection in
             try CompanyDirectory(scope: scope).members(connection).filter { entry in
                 reach.covers(scope.relation(toOwner: entry.user.id, ownerTeamIDs: entry.membership.teamIDs))
             }

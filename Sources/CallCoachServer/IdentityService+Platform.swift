@@ -7,7 +7,7 @@ extension IdentityService {
     /// operator holding a live support grant, read-only support access. `nil` for anyone else.
     func scope(for principal: Principal, in companyID: String) async throws -> TenantScope? {
         let now = clock()
-        return try await database.read { connection -> TenantScope? in
+        return try await database.read(.user(principal.userID)) { connection -> TenantScope? in
             if let membership = try IdentityRecords.membership(
                 userID: principal.userID, companyID: companyID, connection)
             {
@@ -24,7 +24,7 @@ extension IdentityService {
 
     /// Records one request made under a support grant in the company's audit log.
     func auditSupportAccess(_ scope: TenantScope, route: String, clientAddress: String?) async throws {
-        try await database.write { connection in
+        try await database.write(scope.context) { connection in
             try self.audit(scope, "support_access.request", target: route, clientAddress: clientAddress, connection)
         }
     }
@@ -44,7 +44,7 @@ extension IdentityService {
             throw IdentityError(.invalidRequest)
         }
         let now = clock()
-        return try await database.write { connection in
+        return try await database.write(scope.context) { connection in
             guard let operatorUser = try IdentityRecords.user(email: email, connection), operatorUser.platformOperator
             else { throw IdentityError(.invalidRequest) }
             let grant = SupportGrant(
@@ -61,13 +61,13 @@ extension IdentityService {
 
     /// Every grant the company has issued; any member may see them.
     public func supportGrants(_ scope: TenantScope) async throws -> [SupportGrant] {
-        try await database.read { try SupportGrants(scope: scope).all($0) }
+        try await database.read(scope.context) { try SupportGrants(scope: scope).all($0) }
     }
 
     public func revokeSupportGrant(_ scope: TenantScope, grantID: String, clientAddress: String?) async throws {
         try require(scope, .issueSupportGrants)
         let now = clock()
-        try await database.write { connection in
+        try await database.write(scope.context) { connection in
             guard try SupportGrants(scope: scope).revoke(id: grantID, at: now, connection) else {
                 throw IdentityError(.notFound)
             }

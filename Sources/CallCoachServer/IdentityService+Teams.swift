@@ -6,14 +6,14 @@ extension IdentityService {
     /// The company's teams; anyone who may read members may read them.
     public func teams(_ scope: TenantScope) async throws -> [Team] {
         guard Policy.reach(of: scope.membership, for: .readMembers) != nil else { throw IdentityError(.forbidden) }
-        return try await database.read { try CompanyDirectory(scope: scope).teams($0) }
+        return try await database.read(scope.context) { try CompanyDirectory(scope: scope).teams($0) }
     }
 
     public func createTeam(_ scope: TenantScope, name: String, clientAddress: String?) async throws -> Team {
         try require(scope, .manageTeams)
         let name = try Self.teamName(name)
         let team = Team(id: Identifier.make(), name: name, memberIDs: [])
-        try await database.write { connection in
+        try await database.write(scope.context) { connection in
             try CompanyDirectory(scope: scope).createTeam(id: team.id, name: name, connection)
             try self.audit(
                 scope, "team.created", target: team.id, details: ["name": name], clientAddress: clientAddress,
@@ -25,7 +25,7 @@ extension IdentityService {
     public func renameTeam(_ scope: TenantScope, teamID: String, name: String, clientAddress: String?) async throws {
         try require(scope, .manageTeams)
         let name = try Self.teamName(name)
-        try await database.write { connection in
+        try await database.write(scope.context) { connection in
             guard try CompanyDirectory(scope: scope).renameTeam(id: teamID, name: name, connection) else {
                 throw IdentityError(.notFound)
             }
@@ -37,7 +37,7 @@ extension IdentityService {
 
     public func deleteTeam(_ scope: TenantScope, teamID: String, clientAddress: String?) async throws {
         try require(scope, .manageTeams)
-        try await database.write { connection in
+        try await database.write(scope.context) { connection in
             guard try CompanyDirectory(scope: scope).deleteTeam(id: teamID, connection) else {
                 throw IdentityError(.notFound)
             }
@@ -49,7 +49,7 @@ extension IdentityService {
     public func setTeamMembership(
         _ scope: TenantScope, teamID: String, userID: String, member: Bool, clientAddress: String?
     ) async throws {
-        try await database.write { connection in
+        try await database.write(scope.context) { connection in
             let directory = CompanyDirectory(scope: scope)
             guard try directory.team(id: teamID, connection) != nil else { throw IdentityError(.notFound) }
             let relation: Relation = scope.membership.teamIDs.contains(teamID) ? .sameTeam : .sameCompany

@@ -6,7 +6,9 @@ import Foundation
 extension IdentityService {
     /// The user's membership of a company, read from the store (never from the token).
     public func membership(of userID: String, in companyID: String) async throws -> Membership? {
-        try await database.read { try IdentityRecords.membership(userID: userID, companyID: companyID, $0) }
+        try await database.read(.user(userID)) {
+            try IdentityRecords.membership(userID: userID, companyID: companyID, $0)
+        }
     }
 
     /// Logs and counts a refused authorization.
@@ -43,7 +45,7 @@ extension IdentityService {
         _ scope: TenantScope, action: String?, actorID: String?, before: Int?, limit: Int
     ) async throws -> [AuditEvent] {
         try require(scope, .readAuditLog)
-        return try await database.read {
+        return try await database.read(scope.context) {
             try AuditLog(scope: scope).events(action: action, actorID: actorID, before: before, limit: limit, $0)
         }
     }

@@ -235,7 +235,7 @@ public final class IdentityService: Sendable {
     func startSession(userID: String) async throws -> TokenPair {
         let now = clock()
         let lifetime = settings.sessionLifetime
-        let session = try await database.write { connection -> SessionRecord in
+        let session = try await database.write(.user(userID)) { connection -> SessionRecord in
             let memberships = try IdentityRecords.memberships(userID: userID, connection)
             let user = try IdentityRecords.user(id: userID, connection)
             let enrollmentOnly = user?.mfaEnabled == false && memberships.contains { $0.company.requiresMFA }

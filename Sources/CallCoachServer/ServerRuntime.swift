@@ -16,6 +16,7 @@ public final class ServerRuntime: Sendable {
     public let identity: IdentityService
     public let outbox: OutboxDelivery
     private let outboxTask: Task<Void, Never>
+    private let driftTask: Task<Void, Never>
 
     /// Prepares the data directory and store, then starts every configured listener.
     public static func start(
@@ -54,6 +55,7 @@ public final class ServerRuntime: Sendable {
             logger: logger, metrics: metrics)
         self.outbox = outbox
         outboxTask = Task { await outbox.run() }
+        driftTask = Task { await Self.checkPolicyDaily(database, logger: logger, metrics: metrics) }
 
         application = try Self.publicApplication(
             configuration, logger: logger, metrics: metrics, database: database, identity: identity)
@@ -107,6 +109,28 @@ public final class ServerRuntime: Sendable {
             metrics: metrics)
     }
 
+    /// Compares the live row-level policies with the expected ones at start and then daily; a
+    /// difference raises an alert event and a metric.
+    static func checkPolicyDaily(_ database: any Database, logger: Logger, metrics: Metrics) async {
+        guard database.dialect == .postgres else { return }
+        while !Task.isCancelled {
+            do {
+                let differences = try await database.read(.platform) { try RowLevelSecurity.drift($0) }
+                if differences.isEmpty {
+                    logger.info("security.policy_check.passed")
+                } else {
+                    metrics.increment("callcoach_policy_drift_total")
+                    logger.error(
+                        "security.policy_drift", "the live row-level policies differ from the expected ones",
+                        [.count: .int(differences.count)])
+                }
+            } catch {
+                logger.warning("security.policy_check.failed", "the policy check could not read the catalogue")
+            }
+            try? await Task.sleep(for: .seconds(86_400))
+        }
+    }
+
     /// Refuses to start while any route lacks an access rule.
     static func requireDeclaredAccess(_ router: Router) throws {
         if let route = router.undeclared.first {
@@ -119,6 +143,7 @@ public final class ServerRuntime: Sendable {
         let grace = Duration.seconds(configuration.shutdownTimeoutSeconds)
         logger.info("server.stopping")
         outboxTask.cancel()
+        driftTask.cancel()
         redirect?.shutdown(grace: .zero)
         https.shutdown(grace: grace)
         admin?.shutdown(grace: .zero)

@@ -20,6 +20,20 @@ extension DatabaseConnection {
     }
 }
 
+/// Whose behalf a transaction runs on. On PostgreSQL it sets what row-level security sees;
+/// SQLite, a single-tenant embedded file, relies on the scoped queries alone.
+public enum AccessContext: Sendable, Equatable {
+    /// Global identity tables only (users, sessions, tokens): no company data is visible.
+    case global
+    /// One signed-in user: their own memberships and the companies they belong to.
+    case user(String)
+    /// One company, as one of its members (or a granted operator).
+    case company(String, actor: String)
+    /// The explicit platform path: migrations, company creation, checks across companies. On
+    /// PostgreSQL it uses the owner connection, which row-level security does not restrict.
+    case platform
+}
+
 /// A database: SQLite embedded, or PostgreSQL. The same repositories run on both.
 ///
 /// Work is handed over as a synchronous closure that runs on the store's own threads, inside a
@@ -27,21 +41,40 @@ extension DatabaseConnection {
 public protocol Database: Sendable {
     var dialect: SQLDialect { get }
 
-    /// Runs `body` in a read transaction.
+    /// Runs `body` in a read transaction on behalf of `context`.
     @discardableResult
-    func read<Result: Sendable>(_ body: @escaping @Sendable (any DatabaseConnection) throws -> Result) async throws
-        -> Result
+    func read<Result: Sendable>(
+        _ context: AccessContext, _ body: @escaping @Sendable (any DatabaseConnection) throws -> Result
+    ) async throws -> Result
 
-    /// Runs `body` in a write transaction, committed when it returns and rolled back when it throws.
+    /// Runs `body` in a write transaction on behalf of `context`, committed when it returns and
+    /// rolled back when it throws.
     @discardableResult
-    func write<Result: Sendable>(_ body: @escaping @Sendable (any DatabaseConnection) throws -> Result) async throws
-        -> Result
+    func write<Result: Sendable>(
+        _ context: AccessContext, _ body: @escaping @Sendable (any DatabaseConnection) throws -> Result
+    ) async throws -> Result
 
     /// Closes every connection; later calls fail with `.unavailable`.
     func close()
 }
 
 extension Database {
+    /// A read transaction that sees global identity tables only.
+    @discardableResult
+    public func read<Result: Sendable>(_ body: @escaping @Sendable (any DatabaseConnection) throws -> Result)
+        async throws -> Result
+    {
+        try await read(.global, body)
+    }
+
+    /// A write transaction on global identity tables only.
+    @discardableResult
+    public func write<Result: Sendable>(_ body: @escaping @Sendable (any DatabaseConnection) throws -> Result)
+        async throws -> Result
+    {
+        try await write(.global, body)
+    }
+
     /// Whether the database answers a trivial query.
     public func isReachable() async -> Bool {
         (try? await read { try $0.queryOne("SELECT 1 AS one") } != nil) ?? false

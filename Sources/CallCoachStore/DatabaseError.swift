@@ -2,7 +2,7 @@
 /// arguments or row values.
 public struct DatabaseError: Error, Sendable, Equatable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private enum Kind: String { case unavailable, busy, constraint, decoding, migration, engine }
+        private enum Kind: String { case unavailable, busy, constraint, decoding, migration, denied, engine }
         private let kind: Kind
 
         public static let unavailable = Code(kind: .unavailable)
@@ -10,6 +10,8 @@ public struct DatabaseError: Error, Sendable, Equatable, CustomStringConvertible
         public static let constraint = Code(kind: .constraint)
         public static let decoding = Code(kind: .decoding)
         public static let migration = Code(kind: .migration)
+        /// Row-level security or a missing grant refused the statement.
+        public static let denied = Code(kind: .denied)
         public static let engine = Code(kind: .engine)
 
         public var description: String { kind.rawValue }

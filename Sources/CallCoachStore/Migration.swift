@@ -36,7 +36,7 @@ public struct Migrator: Sendable {
 
     /// The versions already applied to `database`.
     public func appliedVersions(_ database: any Database) async throws -> [Int] {
-        try await database.write { connection in
+        try await database.write(.platform) { connection in
             try Self.createLedger(connection)
             return try connection.query("SELECT version FROM schema_migrations ORDER BY version")
                 .map { try $0.decode("version", as: Int.self) }
@@ -54,7 +54,7 @@ public struct Migrator: Sendable {
         }
         var done: [Int] = []
         for migration in migrations where !applied.contains(migration.version) {
-            try await database.write { connection in
+            try await database.write(.platform) { connection in
                 try connection.executeScript(migration.sql(for: connection.dialect))
                 try connection.execute(
                     """

@@ -3,33 +3,56 @@ import Dispatch
 import Foundation
 import Synchronization
 
-/// PostgreSQL through libpq: a small pool of connections, each on its own serial queue.
+/// PostgreSQL through libpq: pools of connections, each connection on its own serial queue.
+///
+/// The application pool connects as a role that owns nothing, so row-level security holds on
+/// every company table; each transaction tells it whose behalf it runs on. The owner pool serves
+/// the explicit platform path only (migrations, company creation, checks across companies).
 public final class PostgresDatabase: Database {
     public let dialect = SQLDialect.postgres
     private let connections: [PostgresConnection]
+    private let owners: [PostgresConnection]
     private let next = Atomic<Int>(0)
 
-    /// Connects `size` connections to `url` (`postgres://user:password@host:port/database`).
-    public init(url: String, size: Int = 4) throws {
+    /// Connects `size` connections to `url` (`postgres://user:password@host:port/database`) and,
+    /// when `ownerURL` is given, two more as the owner of the schema for platform work.
+    public init(url: String, ownerURL: String? = nil, size: Int = 4) throws {
         connections = try (0..<max(1, size)).map { _ in try PostgresConnection(url: url) }
+        owners = try ownerURL.map { url in try (0..<2).map { _ in try PostgresConnection(url: url) } } ?? []
     }
 
     @discardableResult
-    public func read<Result: Sendable>(_ body: @escaping @Sendable (any DatabaseConnection) throws -> Result)
-        async throws -> Result
-    {
-        try await pick().transaction(begin: "BEGIN READ ONLY", body)
+    public func read<Result: Sendable>(
+        _ context: AccessContext, _ body: @escaping @Sendable (any DatabaseConnection) throws -> Result
+    ) async throws -> Result {
+        try await pick(context).transaction(begin: "BEGIN READ ONLY", prelude: Self.prelude(context), body)
     }
 
     @discardableResult
-    public func write<Result: Sendable>(_ body: @escaping @Sendable (any DatabaseConnection) throws -> Result)
-        async throws -> Result
-    {
-        try await pick().transaction(begin: "BEGIN", body)
+    public func write<Result: Sendable>(
+        _ context: AccessContext, _ body: @escaping @Sendable (any DatabaseConnection) throws -> Result
+    ) async throws -> Result {
+        try await pick(context).transaction(begin: "BEGIN", prelude: Self.prelude(context), body)
     }
 
     public func close() {
-        connections.forEach { $0.close() }
+        (connections + owners).forEach { $0.close() }
+    }
+
+    /// Transaction-local settings the row-level policies read; they end with the transaction, so
+    /// a pooled connection carries nothing over.
+    static func prelude(_ context: AccessContext) -> SQL? {
+        switch context {
+        case .global, .platform: nil
+        case .user(let userID): "SELECT set_config('app.user_id', \(userID), true)"
+        case .company(let companyID, let actor):
+            "SELECT set_config('app.company_id', \(companyID), true), set_config('app.user_id', \(actor), true)"
+        }
+    }
+
+    private func pick(_ context: AccessContext = .global) -> PostgresConnection {
+        let pool = context == .platform && !owners.isEmpty ? owners : connections
+        return pool[next.wrappingAdd(1, ordering: .relaxed).oldValue % pool.count]
     }
 
     /// Runs statements that cannot run inside a transaction, such as `CREATE DATABASE`.
@@ -192,7 +215,7 @@ final class PostgresConnection: QueuedConnection, @unchecked Sendable {
             case "23": .constraint
             case "40": .busy
             case "08", "57": .unavailable
-            case "42" where state == "42501": .engine
+            case "42" where state == "42501": .denied
             default: PQstatus(handle) == CONNECTION_OK ? .engine : .unavailable
             }
         throw DatabaseError(code, detail: "postgres state \(state)")

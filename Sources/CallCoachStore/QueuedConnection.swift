@@ -10,21 +10,22 @@ protocol QueuedConnection: DatabaseConnection, AnyObject, Sendable {
 extension QueuedConnection {
     /// Runs `body` between `begin` and `COMMIT` on this connection's queue; any throw rolls back.
     func transaction<Result: Sendable>(
-        begin: String, _ body: @escaping @Sendable (any DatabaseConnection) throws -> Result
+        begin: String, prelude: SQL? = nil, _ body: @escaping @Sendable (any DatabaseConnection) throws -> Result
     ) async throws -> Result {
         try await withCheckedThrowingContinuation { continuation in
             queue.async {
-                continuation.resume(with: Swift.Result { try self.inTransaction(begin: begin, body) })
+                continuation.resume(with: Swift.Result { try self.inTransaction(begin: begin, prelude: prelude, body) })
             }
         }
     }
 
-    private func inTransaction<Result>(begin: String, _ body: (any DatabaseConnection) throws -> Result) throws
-        -> Result
-    {
+    private func inTransaction<Result>(
+        begin: String, prelude: SQL?, _ body: (any DatabaseConnection) throws -> Result
+    ) throws -> Result {
         guard isOpen else { throw DatabaseError(.unavailable, detail: "the database is closed") }
         try executeScript(begin)
         do {
+            if let prelude { _ = try query(prelude) }
             let result = try body(self)
             try executeScript("COMMIT")
             return result

@@ -22,17 +22,17 @@ public final class SQLiteDatabase: Database {
     }
 
     @discardableResult
-    public func read<Result: Sendable>(_ body: @escaping @Sendable (any DatabaseConnection) throws -> Result)
-        async throws -> Result
-    {
+    public func read<Result: Sendable>(
+        _ context: AccessContext, _ body: @escaping @Sendable (any DatabaseConnection) throws -> Result
+    ) async throws -> Result {
         let index = nextReader.wrappingAdd(1, ordering: .relaxed).oldValue
         return try await readers[index % readers.count].transaction(begin: "BEGIN", body)
     }
 
     @discardableResult
-    public func write<Result: Sendable>(_ body: @escaping @Sendable (any DatabaseConnection) throws -> Result)
-        async throws -> Result
-    {
+    public func write<Result: Sendable>(
+        _ context: AccessContext, _ body: @escaping @Sendable (any DatabaseConnection) throws -> Result
+    ) async throws -> Result {
         try await writer.transaction(begin: "BEGIN IMMEDIATE", body)
     }
 

@@ -13,6 +13,7 @@ public enum Schema {
         Migration(2, "identity", sql: identity),
         Migration(3, "audit log", sql: audit),
         Migration(4, "platform operators and support grants", sql: support),
+        Migration(5, "row-level security", sql: { $0 == .postgres ? RowLevelSecurity.migration : "" }),
     ]
 
     /// Platform operators and the time-boxed grants through which they may read a company.

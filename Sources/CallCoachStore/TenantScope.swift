@@ -12,6 +12,9 @@ public struct TenantScope: Sendable, Equatable {
     public var companyID: String { membership.companyID }
     public var actorID: String { membership.userID }
 
+    /// The database context of this scope: row-level security sees this company, as this actor.
+    public var context: AccessContext { .company(companyID, actor: actorID) }
+
     /// How the actor stands to something owned by `ownerID`, who belongs to `ownerTeamIDs`.
     public func relation(toOwner ownerID: String, ownerTeamIDs: [String]) -> Relation {
         if ownerID == actorID { return .own }

@@ -22,11 +22,13 @@ public final class LiveServer: Sendable {
         configuration.shutdownTimeoutSeconds = 5
         // On PostgreSQL runs the database lives beside the directory; a restart finds it again.
         let remembered = directory.file("test-database-url")
-        if let url = try? String(contentsOfFile: remembered, encoding: .utf8) {
-            configuration.databaseURL = Secret(url)
-        } else if let url = try await TestDatabase.freshPostgresURL() {
-            try url.write(toFile: remembered, atomically: true, encoding: .utf8)
-            configuration.databaseURL = Secret(url)
+        if let urls = try? String(contentsOfFile: remembered, encoding: .utf8).split(separator: "\n") {
+            configuration.databaseURL = Secret(String(urls[0]))
+            configuration.databaseOwnerURL = Secret(String(urls[1]))
+        } else if let urls = try await TestDatabase.freshPostgres() {
+            try "\(urls.url)\n\(urls.ownerURL)".write(toFile: remembered, atomically: true, encoding: .utf8)
+            configuration.databaseURL = Secret(urls.url)
+            configuration.databaseOwnerURL = Secret(urls.ownerURL)
         }
         configure(&configuration)
         let logs = MemorySink()

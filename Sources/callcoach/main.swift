@@ -112,6 +112,18 @@ case .auditVerify:
         fail("\(error)", status: 1)
     }
 
+case .policyCheck:
+    do {
+        let differences = try await DatabaseCommands.policyDrift(configuration, logger: logger)
+        guard differences.isEmpty else {
+            for difference in differences { print("drift: \(difference)") }
+            exit(1)
+        }
+        print("the row-level policies and grants are as expected")
+    } catch {
+        fail("\(error)", status: 1)
+    }
+
 case .policyMatrix:
     do {
         print(try await DatabaseCommands.policyMatrix(logger: Logger(level: .error)), terminator: "")

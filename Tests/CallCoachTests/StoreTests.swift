@@ -21,11 +21,11 @@ import Testing
     @Test func interpolatedValuesAreBoundNeverSpliced() async throws {
         let database = try await migrated()
         let hostile = "x'); DROP TABLE companies; --"
-        try await database.write { connection in
+        try await database.write(.platform) { connection in
             try connection.execute(
                 "INSERT INTO companies (id, name, created_at) VALUES (\("c1"), \(hostile), \(Date()))")
         }
-        let name = try await database.read { connection in
+        let name = try await database.read(.platform) { connection in
             try connection.queryOne("SELECT name FROM companies WHERE id = \("c1")")?.decode("name", as: String.self)
         }
         #expect(name == hostile)
@@ -38,7 +38,7 @@ import Testing
 
     @Test func rowsDecodeToTypedValues() async throws {
         let when = Date(timeIntervalSince1970: 1_700_000_000.123)
-        let row = try await database.write { connection in
+        let row = try await database.write(.platform) { connection in
             let blob = connection.dialect == .sqlite ? "BLOB" : "BYTEA"
             let real = connection.dialect == .sqlite ? "REAL" : "DOUBLE PRECISION"
             try connection.executeScript(
@@ -63,12 +63,12 @@ import Testing
         let database = try await migrated()
         struct Abort: Error {}
         await #expect(throws: Abort.self) {
-            try await database.write { connection in
+            try await database.write(.platform) { connection in
                 try connection.execute("INSERT INTO companies (id, name, created_at) VALUES ('a', 'A', 0)")
                 throw Abort()
             }
         }
-        let count = try await database.read {
+        let count = try await database.read(.platform) {
             try $0.queryOne("SELECT COUNT(*) AS n FROM companies")?.decode("n", as: Int.self)
         }
         #expect(count == 0)
@@ -76,11 +76,11 @@ import Testing
 
     @Test func constraintViolationsAreTypedAndQuoteNoValues() async throws {
         let database = try await migrated()
-        try await database.write {
+        try await database.write(.platform) {
             try $0.execute("INSERT INTO companies (id, name, created_at) VALUES ('dup', 'secret-name', 0)")
         }
         do {
-            try await database.write {
+            try await database.write(.platform) {
                 try $0.execute("INSERT INTO companies (id, name, created_at) VALUES ('dup', 'secret-name', 0)")
             }
             Issue.record("the duplicate was accepted")
@@ -117,7 +117,7 @@ import Testing
             database.dialect == .sqlite
             ? "SELECT name FROM sqlite_master WHERE name = 'fine'"
             : "SELECT tablename FROM pg_tables WHERE tablename = 'fine'"
-        let tables = try await database.read { try $0.query(catalog).count }
+        let tables = try await database.read(.platform) { try $0.query(catalog).count }
         #expect(tables == 0)
     }
 
@@ -126,21 +126,21 @@ import Testing
         try await withThrowingTaskGroup(of: Void.self) { group in
             for index in 0..<200 {
                 group.addTask {
-                    try await database.write { connection in
+                    try await database.write(.platform) { connection in
                         try connection.execute(
                             "INSERT INTO companies (id, name, created_at) VALUES (\("c\(index)"), 'n', 0)")
                     }
-                    _ = try await database.read { try $0.query("SELECT id FROM companies LIMIT 1") }
+                    _ = try await database.read(.platform) { try $0.query("SELECT id FROM companies LIMIT 1") }
                 }
             }
             try await group.waitForAll()
         }
-        let count = try await database.read {
+        let count = try await database.read(.platform) {
             try $0.queryOne("SELECT COUNT(*) AS n FROM companies")?.decode("n", as: Int.self)
         }
         #expect(count == 200)
         if database.dialect == .sqlite {
-            let mode = try await database.read {
+            let mode = try await database.read(.platform) {
                 try $0.queryOne("PRAGMA journal_mode")?.decode("journal_mode", as: String.self)
             }
             #expect(mode == "wal")
@@ -150,7 +150,9 @@ import Testing
     @Test func aClosedDatabaseFailsAsUnavailable() async throws {
         database.close()
         #expect(await database.isReachable() == false)
-        await #expect(throws: DatabaseError.unavailable) { try await database.read { try $0.query("SELECT 1") } }
+        await #expect(throws: DatabaseError.unavailable) {
+            try await database.read(.platform) { try $0.query("SELECT 1") }
+        }
     }
 }
 

@@ -41,7 +41,7 @@ struct TenancyFixture {
         for (name, _, _, _) in people { users[name] = Identifier.make() }
         let ids = users
         let grantA = Identifier.make()
-        try await server.runtime.database.write { connection in
+        try await server.runtime.database.write(.platform) { connection in
             for (id, name) in [(companyA, "Company A"), (companyB, "Company B")] {
                 try IdentityRecords.insert(Company(id: id, name: name, createdAt: Date()), connection)
             }
@@ -197,7 +197,7 @@ struct TenancyFixture {
     /// but 404, and nothing changes.
     @Test func anotherCompanysIdentifiersRevealNothing() async throws {
         let fixture = try await TenancyFixture.make()
-        let before = try await fixture.server.runtime.database.read { connection in
+        let before = try await fixture.server.runtime.database.read(.platform) { connection in
             try connection.query("SELECT * FROM memberships ORDER BY company_id, user_id").count
         }
         for route in companyRoutes(fixture) {
@@ -228,11 +228,11 @@ struct TenancyFixture {
                 #expect(!response.bodyText.contains("Company B"))
             }
         }
-        let after = try await fixture.server.runtime.database.read { connection in
+        let after = try await fixture.server.runtime.database.read(.platform) { connection in
             try connection.query("SELECT * FROM memberships ORDER BY company_id, user_id").count
         }
         #expect(before == after)
-        let teamsB = try await fixture.server.runtime.database.read { connection in
+        let teamsB = try await fixture.server.runtime.database.read(.platform) { connection in
             try connection.query("SELECT name FROM teams WHERE id = \(fixture.teamB1)").first?.decode(
                 "name", as: String.self)
         }
@@ -342,21 +342,21 @@ struct TenancyFixture {
         #expect(await fixture.send(.get, "\(base)/audit-log", as: "managerA").status == 403)
 
         let database = fixture.server.runtime.database
-        #expect(try await database.read { try AuditLog.verifyAll($0) }.isEmpty)
-        try await database.write { connection in
+        #expect(try await database.read(.platform) { try AuditLog.verifyAll($0) }.isEmpty)
+        try await database.write(.platform) { connection in
             try connection.execute(
                 "UPDATE audit_events SET details = '{\"role\":\"admin\"}' WHERE company_id = \(fixture.companyA) AND sequence = 2"
             )
         }
-        let changed = try await database.read { try AuditLog.verifyAll($0) }
+        let changed = try await database.read(.platform) { try AuditLog.verifyAll($0) }
         #expect(
             changed == [
                 AuditLog.Break(companyID: fixture.companyA, sequence: 2, reason: "was changed after it was written")
             ])
-        try await database.write { connection in
+        try await database.write(.platform) { connection in
             try connection.execute("DELETE FROM audit_events WHERE company_id = \(fixture.companyB) AND sequence = 1")
         }
-        let removed = try await database.read { try AuditLog.verifyAll($0) }
+        let removed = try await database.read(.platform) { try AuditLog.verifyAll($0) }
         #expect(removed.contains(AuditLog.Break(companyID: fixture.companyB, sequence: 1, reason: "is missing")))
     }
 
@@ -368,14 +368,17 @@ struct TenancyFixture {
                 .post, "/api/v1/companies/\(fixture.companyA)/teams", as: "adminA", json: #"{"name":"T"}"#
             ).status == 201)
         // On PostgreSQL runs the command needs the test database's URL, as an operator would give it.
+        let urls = (try? String(contentsOfFile: directory + "/test-database-url", encoding: .utf8))?
+            .split(separator: "\n").map(String.init)
         let environment =
-            (try? String(contentsOfFile: directory + "/test-database-url", encoding: .utf8))
-            .map { ["CALLCOACH_DATABASE_URL": $0] } ?? [:]
+            urls.map { ["CALLCOACH_DATABASE_URL": $0[0], "CALLCOACH_DATABASE_OWNER_URL": $0[1]] } ?? [:]
         let intact = try run(
             callcoachExecutable(), ["audit", "verify", "--data-dir", directory], environment: environment)
         #expect(intact.status == 0)
         #expect(intact.output.contains("intact"))
-        try await fixture.server.runtime.database.write { try $0.execute("UPDATE audit_events SET target = 'forged'") }
+        try await fixture.server.runtime.database.write(.platform) {
+            try $0.execute("UPDATE audit_events SET target = 'forged'")
+        }
         let broken = try run(
             callcoachExecutable(), ["audit", "verify", "--data-dir", directory], environment: environment)
         #expect(broken.status == 1)
@@ -454,7 +457,7 @@ struct TenancyFixture {
             let scope = TenantScope(membership: membership)
 
             // Repository visibility: exactly the members whose relation the actor's reach covers.
-            let everyone = try await fixture.server.runtime.database.read {
+            let everyone = try await fixture.server.runtime.database.read(scope.context) {
                 try CompanyDirectory(scope: scope).members($0)
             }
             let expected = Set(

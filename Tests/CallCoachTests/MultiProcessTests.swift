@@ -1,0 +1,89 @@
+import CallCoachTesting
+import Foundation
+import Testing
+
+/// Two `callcoach serve` processes on one PostgreSQL: lockouts and revocations live in the
+/// database, so what one server decides the other enforces on its next request.
+@Suite(.serialized, .enabled(if: TestDatabase.dialect == .postgres)) struct MultiProcessTests {
+    /// `@unchecked Sendable`: the test drives each process from one task at a time.
+    final class ServeProcess: @unchecked Sendable {
+        let process = Process()
+        let port: UInt16
+
+        init(directory: TemporaryDirectory, environment: [String: String]) async throws {
+            process.executableURL = URL(fileURLWithPath: callcoachExecutable())
+            process.arguments = [
+                "serve", "--data-dir", directory.path, "--host", "127.0.0.1", "--port", "0", "--admin-port", "off",
+            ]
+            process.environment = environment
+            let errors = Pipe()
+            process.standardError = errors
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+            port = try await blocking { try CommandLineTests.listeningPort(errors.fileHandleForReading) }
+        }
+
+        func request(_ method: String, _ path: String, token: String? = nil, body: String = "") throws -> WireResponse {
+            var headers = [("Content-Type", "application/json")]
+            if let token { headers.append(("Authorization", "Bearer \(token)")) }
+            return try WireClient(port: port, tls: .modern).request(
+                method, path, headers: headers, body: Array(body.utf8))
+        }
+
+        func stop() {
+            process.terminate()
+            process.waitUntilExit()
+        }
+    }
+
+    @Test func lockoutsAndRevocationsHoldAcrossServers() async throws {
+        let directory = try TemporaryDirectory()
+        let urls = try #require(try await TestDatabase.freshPostgres())
+        let environment = ["CALLCOACH_DATABASE_URL": urls.url, "CALLCOACH_DATABASE_OWNER_URL": urls.ownerURL]
+        let creation = Process()
+        creation.executableURL = URL(fileURLWithPath: callcoachExecutable())
+        creation.arguments = [
+            "admin", "create-company", "--data-dir", directory.path, "--name", "Shared", "--admin-email",
+            "a@example.com",
+            "--password-stdin",
+        ]
+        creation.environment = environment
+        let input = Pipe()
+        creation.standardInput = input
+        creation.standardOutput = FileHandle.nullDevice
+        creation.standardError = FileHandle.nullDevice
+        try creation.run()
+        input.fileHandleForWriting.write(Data("a-long-shared-password\n".utf8))
+        try input.fileHandleForWriting.close()
+        creation.waitUntilExit()
+        #expect(creation.terminationStatus == 0)
+
+        let first = try await ServeProcess(directory: directory, environment: environment)
+        let second = try await ServeProcess(directory: directory, environment: environment)
+        defer {
+            first.stop()
+            second.stop()
+        }
+        try await blocking {
+            let good = #"{"email":"a@example.com","password":"a-long-shared-password"}"#
+            let bad = #"{"email":"a@example.com","password":"not-the-password"}"#
+            let signedIn = try first.request("POST", "/api/v1/auth/login", body: good)
+            #expect(signedIn.status == 200)
+            let token = try #require(
+                (try JSONSerialization.jsonObject(with: Data(signedIn.body)) as? [String: Any])?["accessToken"]
+                    as? String)
+            #expect(try second.request("GET", "/api/v1/me", token: token).status == 200)
+            #expect(try first.request("POST", "/api/v1/auth/logout", token: token).status == 204)
+            #expect(
+                try second.request("GET", "/api/v1/me", token: token).status == 401,
+                "revoked on one, refused by the other")
+
+            for server in [first, second, first, second, first] {
+                #expect(try server.request("POST", "/api/v1/auth/login", body: bad).status == 401)
+            }
+            #expect(
+                try second.request("POST", "/api/v1/auth/login", body: good).status == 429, "five failures across both")
+            #expect(try first.request("POST", "/api/v1/auth/login", body: good).status == 429)
+        }
+    }
+}
