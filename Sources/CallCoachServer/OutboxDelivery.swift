@@ -59,7 +59,16 @@ public final class OutboxDelivery: Sendable {
     /// Delivers everything due now; returns how many messages were sent.
     @discardableResult
     public func deliverDue(now: Date = Date()) async throws -> Int {
-        let due = try await database.read { try OutboxRecords.due(now: now, limit: 50, $0) }
+        var sent = 0
+        while true {
+            let batch = try await database.write { try OutboxRecords.claim(now: now, limit: 50, lease: 300, $0) }
+            sent += try await deliver(batch, now: now)
+            if batch.count < 50 { return sent }
+        }
+    }
+
+    /// Delivers claimed messages; returns how many went out.
+    private func deliver(_ due: [OutboxMessage], now: Date) async throws -> Int {
         var sent = 0
         for message in due {
             do {

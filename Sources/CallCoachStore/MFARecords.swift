@@ -86,19 +86,29 @@ public enum OutboxRecords {
             """)
     }
 
-    /// Messages due for delivery at `now`, oldest first.
-    public static func due(now: Date, limit: Int, _ connection: any DatabaseConnection) throws -> [OutboxMessage] {
-        try connection.query(
+    /// Claims up to `limit` messages due at `now` for `lease` seconds, oldest first, so that
+    /// several servers delivering the same outbox never send one message twice. On PostgreSQL the
+    /// rows are taken with `FOR UPDATE SKIP LOCKED`; on SQLite the single writer serialises claims.
+    public static func claim(now: Date, limit: Int, lease: TimeInterval, _ connection: any DatabaseConnection) throws
+        -> [OutboxMessage]
+    {
+        let skipLocked = connection.dialect == .postgres ? " FOR UPDATE SKIP LOCKED" : ""
+        let messages = try connection.query(
             """
             SELECT id, recipient, subject, body, attempts FROM outbox \
-            WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= \(now) \
-            ORDER BY created_at LIMIT \(limit)
+            WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= \(now) AND claimed_until <= \(now) \
+            ORDER BY created_at LIMIT \(limit)\(keyword: skipLocked)
             """
         ).map { row in
             OutboxMessage(
                 id: try row.decode("id"), recipient: try row.decode("recipient"), subject: try row.decode("subject"),
                 body: try row.decode("body"), attempts: try row.decode("attempts"))
         }
+        for message in messages {
+            try connection.execute(
+                "UPDATE outbox SET claimed_until = \(now.addingTimeInterval(lease)) WHERE id = \(message.id)")
+        }
+        return messages
     }
 
     /// Marks a message delivered and drops its body, which may hold a single-use link.
@@ -112,7 +122,7 @@ public enum OutboxRecords {
     {
         try connection.execute(
             """
-            UPDATE outbox SET attempts = attempts + 1, last_error = \(error), \
+            UPDATE outbox SET attempts = attempts + 1, claimed_until = 0, last_error = \(error), \
             next_attempt_at = \(retryAt ?? Date()), failed_at = \(retryAt == nil ? Date() : nil) WHERE id = \(id)
             """)
     }

@@ -14,6 +14,7 @@ public enum Schema {
         Migration(3, "audit log", sql: audit),
         Migration(4, "platform operators and support grants", sql: support),
         Migration(5, "row-level security", sql: { $0 == .postgres ? RowLevelSecurity.migration : "" }),
+        Migration(6, "outbox claims", sql: "ALTER TABLE outbox ADD COLUMN claimed_until BIGINT NOT NULL DEFAULT 0;"),
     ]
 
     /// Platform operators and the time-boxed grants through which they may read a company.

@@ -1,3 +1,6 @@
+import CallCoachServer
+import CallCoachStore
+import CallCoachTelemetry
 import CallCoachTesting
 import Foundation
 import Testing
@@ -34,6 +37,43 @@ import Testing
             process.terminate()
             process.waitUntilExit()
         }
+    }
+
+    @Test func twoServersDeliverAThousandMessagesEachExactlyOnce() async throws {
+        let urls = try #require(try await TestDatabase.freshPostgres())
+        let environment = ["CALLCOACH_DATABASE_URL": urls.url, "CALLCOACH_DATABASE_OWNER_URL": urls.ownerURL]
+        let database = try PostgresDatabase(url: urls.url, ownerURL: urls.ownerURL, size: 1)
+        defer { database.close() }
+        try await Migrator(logger: .init(sink: MemorySink())).migrate(database)
+        try await database.write { connection in
+            for index in 0..<1000 {
+                try Mailer().enqueue(
+                    to: "person\(index)@example.com", subject: "Message \(index)", body: "Body.", connection)
+            }
+        }
+        let (one, two) = (try TemporaryDirectory(), try TemporaryDirectory())
+        let first = try await ServeProcess(directory: one, environment: environment)
+        let second = try await ServeProcess(directory: two, environment: environment)
+        defer {
+            first.stop()
+            second.stop()
+        }
+        let deadline = Date().addingTimeInterval(60)
+        var pending = 1000
+        while pending > 0 && Date() < deadline {
+            try await Task.sleep(for: .milliseconds(200))
+            pending = try await database.read { connection in
+                try connection.queryOne("SELECT COUNT(*) AS n FROM outbox WHERE sent_at IS NULL")?.decode("n") ?? -1
+            }
+        }
+        #expect(pending == 0)
+        func delivered(_ directory: TemporaryDirectory) -> Set<String> {
+            Set((try? FileManager.default.contentsOfDirectory(atPath: directory.file("outbox"))) ?? [])
+        }
+        let (byFirst, bySecond) = (delivered(one), delivered(two))
+        #expect(byFirst.count + bySecond.count == 1000, "\(byFirst.count) + \(bySecond.count)")
+        #expect(byFirst.isDisjoint(with: bySecond), "no message went out from both servers")
+        print("outbox split between the servers: \(byFirst.count) and \(bySecond.count)")
     }
 
     @Test func lockoutsAndRevocationsHoldAcrossServers() async throws {
