@@ -2,6 +2,7 @@ import Foundation
 
 /// The settings a configuration can hold.
 public enum SettingKey: Sendable {
+    case rateLimit
     case dataDirectory, databaseURL, databaseOwnerURL, host, port, redirectPort, adminPort, publicHost,
         tlsCertificateFile, tlsKeyFile,
         threads
@@ -46,6 +47,9 @@ public struct Option: Sendable {
         .databaseOwnerURL, flag: nil, variable: "CALLCOACH_DATABASE_OWNER_URL",
         help: "postgres:// URL of the schema owner, for migrations and platform work (default: CALLCOACH_DATABASE_URL)",
         isSecret: true)
+    static let rateLimit = Option(
+        .rateLimit, flag: "--rate-limit", variable: "CALLCOACH_RATE_LIMIT_PER_MINUTE", valueName: "N",
+        help: "requests per client address per minute, across all servers (default 1000)")
     static let host = Option(
         .host, flag: "--host", variable: "CALLCOACH_HOST", valueName: "ADDR",
         help: "address to listen on (default 0.0.0.0)")
@@ -162,7 +166,8 @@ public enum Command: String, Sendable, CaseIterable {
         switch self {
         case .serve:
             [
-                .dataDirectory, .databaseURL, .databaseOwnerURL, .host, .port, .redirectPort, .adminPort, .publicHost,
+                .dataDirectory, .databaseURL, .databaseOwnerURL, .host, .port, .rateLimit, .redirectPort, .adminPort,
+                .publicHost,
                 .tlsCertificate,
                 .tlsKey,
                 .threads, .connectionTimeout, .shutdownTimeout, .logLevel, .production, .masterKey, .metricsToken,

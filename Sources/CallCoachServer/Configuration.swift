@@ -24,6 +24,8 @@ public struct Configuration: Sendable, Equatable {
     public var tlsCertificateFile: String?
     public var tlsKeyFile: String?
     public var threads = 2
+    /// Requests one client address may make per minute, across every server process.
+    public var rateLimitPerMinute = 1000
     public var connectionTimeoutSeconds = 30
     public var shutdownTimeoutSeconds = 10
     public var logLevel = LogLevel.info
@@ -163,6 +165,7 @@ extension Configuration {
         case .tlsCertificateFile: configuration.tlsCertificateFile = value
         case .tlsKeyFile: configuration.tlsKeyFile = value
         case .threads: configuration.threads = try integer(value, name, in: 1...64)
+        case .rateLimit: configuration.rateLimitPerMinute = try integer(value, name, in: 1...1_000_000)
         case .connectionTimeout: configuration.connectionTimeoutSeconds = try integer(value, name, in: 1...3600)
         case .shutdownTimeout: configuration.shutdownTimeoutSeconds = try integer(value, name, in: 0...3600)
         case .logLevel:

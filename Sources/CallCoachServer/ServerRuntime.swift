@@ -55,7 +55,11 @@ public final class ServerRuntime: Sendable {
             logger: logger, metrics: metrics)
         self.outbox = outbox
         outboxTask = Task { await outbox.run() }
-        driftTask = Task { await Self.checkPolicyDaily(database, logger: logger, metrics: metrics) }
+        driftTask = Task {
+            async let drift: Void = Self.checkPolicyDaily(database, logger: logger, metrics: metrics)
+            async let prune: Void = Self.pruneCounters(database, clock: clock)
+            _ = await (drift, prune)
+        }
 
         application = try Self.publicApplication(
             configuration, logger: logger, metrics: metrics, database: database, identity: identity)
@@ -103,10 +107,13 @@ public final class ServerRuntime: Sendable {
         )
         .register(in: &router)
         try requireDeclaredAccess(router)
-        return HTTPApplication(
-            router: router, middleware: [AccessControl(authenticator: authenticator, identity: identity)],
+        let limiter = RateLimiter(
+            database: database, keys: identity.keys, limit: configuration.rateLimitPerMinute, window: 60,
             logger: logger,
-            metrics: metrics)
+            metrics: metrics, clock: identity.clock)
+        return HTTPApplication(
+            router: router, middleware: [limiter, AccessControl(authenticator: authenticator, identity: identity)],
+            logger: logger, metrics: metrics)
     }
 
     /// Compares the live row-level policies with the expected ones at start and then daily; a
@@ -128,6 +135,15 @@ public final class ServerRuntime: Sendable {
                 logger.warning("security.policy_check.failed", "the policy check could not read the catalogue")
             }
             try? await Task.sleep(for: .seconds(86_400))
+        }
+    }
+
+    /// Drops rate-limit windows that ended more than a window ago, every five minutes.
+    static func pruneCounters(_ database: any Database, clock: @escaping @Sendable () -> Date) async {
+        while !Task.isCancelled {
+            let cutoff = Int64(clock().timeIntervalSince1970) - 120
+            _ = try? await database.write { try RateLimitCounters.prune(before: cutoff, $0) }
+            try? await Task.sleep(for: .seconds(300))
         }
     }
 

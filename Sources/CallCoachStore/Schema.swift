@@ -15,6 +15,16 @@ public enum Schema {
         Migration(4, "platform operators and support grants", sql: support),
         Migration(5, "row-level security", sql: { $0 == .postgres ? RowLevelSecurity.migration : "" }),
         Migration(6, "outbox claims", sql: "ALTER TABLE outbox ADD COLUMN claimed_until BIGINT NOT NULL DEFAULT 0;"),
+        Migration(
+            7, "rate-limit counters",
+            sql: """
+                CREATE TABLE rate_limit_counters (
+                    key TEXT NOT NULL,
+                    window_start BIGINT NOT NULL,
+                    count BIGINT NOT NULL,
+                    PRIMARY KEY (key, window_start)
+                );
+                """),
     ]
 
     /// Platform operators and the time-boxed grants through which they may read a company.

@@ -1,3 +1,4 @@
+import CallCoachCrypto
 import CallCoachServer
 import CallCoachStore
 import CallCoachTelemetry
@@ -13,11 +14,12 @@ import Testing
         let process = Process()
         let port: UInt16
 
-        init(directory: TemporaryDirectory, environment: [String: String]) async throws {
+        init(directory: TemporaryDirectory, environment: [String: String], arguments: [String] = []) async throws {
             process.executableURL = URL(fileURLWithPath: callcoachExecutable())
-            process.arguments = [
-                "serve", "--data-dir", directory.path, "--host", "127.0.0.1", "--port", "0", "--admin-port", "off",
-            ]
+            process.arguments =
+                [
+                    "serve", "--data-dir", directory.path, "--host", "127.0.0.1", "--port", "0", "--admin-port", "off",
+                ] + arguments
             process.environment = environment
             let errors = Pipe()
             process.standardError = errors
@@ -74,6 +76,29 @@ import Testing
         #expect(byFirst.count + bySecond.count == 1000, "\(byFirst.count) + \(bySecond.count)")
         #expect(byFirst.isDisjoint(with: bySecond), "no message went out from both servers")
         print("outbox split between the servers: \(byFirst.count) and \(bySecond.count)")
+    }
+
+    @Test func theRateLimitHoldsInTotalAcrossServers() async throws {
+        let urls = try #require(try await TestDatabase.freshPostgres())
+        // Servers sharing a database share their keys, as a deployment must configure them.
+        let environment = [
+            "CALLCOACH_DATABASE_URL": urls.url, "CALLCOACH_DATABASE_OWNER_URL": urls.ownerURL,
+            "CALLCOACH_MASTER_KEY": Data(SecureRandom.bytes(32)).base64EncodedString(),
+            "CALLCOACH_JWT_SIGNING_KEY": Data(SecureRandom.bytes(32)).base64EncodedString(),
+        ]
+        let first = try await ServeProcess(
+            directory: try TemporaryDirectory(), environment: environment, arguments: ["--rate-limit", "10"])
+        let second = try await ServeProcess(
+            directory: try TemporaryDirectory(), environment: environment, arguments: ["--rate-limit", "10"])
+        defer {
+            first.stop()
+            second.stop()
+        }
+        let statuses = try await blocking {
+            try (0..<16).map { index in try (index % 2 == 0 ? first : second).request("GET", "/api/v1/me").status }
+        }
+        #expect(statuses.filter { $0 == 401 }.count == 10, "\(statuses)")
+        #expect(statuses.filter { $0 == 429 }.count == 6)
     }
 
     @Test func lockoutsAndRevocationsHoldAcrossServers() async throws {
