@@ -93,3 +93,40 @@ import Testing
         #expect(drift.contains("callcoach_app holds TRUNCATE on audit_events"))
     }
 }
+
+/// A PostgreSQL that goes away mid-run: readiness says so, requests fail closed, and the server
+/// reconnects when the database returns.
+@Suite(.enabled(if: TestDatabase.dialect == .postgres)) struct DatabaseOutageTests {
+    @Test func readinessFollowsTheDatabaseAndConnectionsComeBack() async throws {
+        let postgres = try PostgresServer()
+        let admin = try PostgresDatabase(url: postgres.superuserURL, size: 1)
+        try await admin.administer(
+            "CREATE ROLE callcoach_app NOLOGIN NOBYPASSRLS; CREATE ROLE callcoach_server LOGIN IN ROLE callcoach_app;")
+        try await admin.administer("CREATE DATABASE outage")
+        admin.close()
+        let owner = "postgres://postgres@127.0.0.1:\(postgres.port)/outage"
+        let application = "postgres://callcoach_server@127.0.0.1:\(postgres.port)/outage"
+        let directory = try TemporaryDirectory()
+        try "\(application)\n\(owner)".write(
+            toFile: directory.file("test-database-url"), atomically: true, encoding: .utf8)
+        let server = try await LiveServer.start(in: directory)
+        let client = server.client()
+        #expect(await client.get("/readyz").status == 200)
+
+        try postgres.stop()
+        #expect(await client.get("/readyz").status == 503)
+        let refused = await client.send(.post, "/api/v1/auth/login", json: #"{"email":"a@b.example","password":"x"}"#)
+        #expect(refused.status == 503, "no counter store: refuse")
+
+        try postgres.start()
+        var ready = false
+        for _ in 0..<50 where !ready {
+            ready = await client.get("/readyz").status == 200
+            if !ready { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(ready)
+        let login = await client.send(.post, "/api/v1/auth/login", json: #"{"email":"a@b.example","password":"x"}"#)
+        #expect(login.status == 401, "answering again: a wrong password, not an outage")
+        server.stop()
+    }
+}
