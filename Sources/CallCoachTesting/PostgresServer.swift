@@ -15,7 +15,7 @@ public final class PostgresServer: @unchecked Sendable {
         }
         binaries = "/usr/lib/postgresql/\(newest)/bin"
         directory = try TemporaryDirectory(prefix: "callcoach-pg")
-        port = try Self.freePort()
+        port = try freeLoopbackPort()
         if getuid() == 0 { try Self.shell("/bin/chown", ["postgres:postgres", directory.path]) }
         try runAsOwner(
             binaries + "/initdb",
@@ -68,19 +68,20 @@ public final class PostgresServer: @unchecked Sendable {
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         guard status == 0 else { throw CocoaError(.executableLoad) }
     }
+}
 
-    static func freePort() throws -> UInt16 {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(descriptor, pointer, length) == 0 ? getsockname(descriptor, pointer, &length) : -1
-            }
+/// A TCP port on 127.0.0.1 that nothing listens on right now.
+public func freeLoopbackPort() throws -> UInt16 {
+    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(descriptor) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+            bind(descriptor, pointer, length) == 0 ? getsockname(descriptor, pointer, &length) : -1
         }
-        return UInt16(bigEndian: address.sin_port)
     }
+    return UInt16(bigEndian: address.sin_port)
 }

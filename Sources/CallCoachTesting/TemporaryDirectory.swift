@@ -5,7 +5,9 @@ public final class TemporaryDirectory: Sendable {
     public let path: String
 
     public init(prefix: String = "callcoach-test") throws {
-        var template = Array((NSTemporaryDirectory() + "/\(prefix)-XXXXXX").utf8CString)
+        // mkdtemp replaces the trailing six placeholder characters.
+        let placeholder = String(repeating: "X", count: 6)
+        var template = Array((NSTemporaryDirectory() + "/\(prefix)-\(placeholder)").utf8CString)
         guard let created = mkdtemp(&template) else { throw CocoaError(.fileWriteUnknown) }
         path = String(decoding: UnsafeRawBufferPointer(start: created, count: strlen(created)), as: UTF8.self)
     }

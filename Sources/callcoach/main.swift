@@ -12,6 +12,24 @@ func fail(_ message: String, status: Int32 = 2) -> Never {
     exit(status)
 }
 
+/// Runs one command's work; any error ends the program with status 1 and its message.
+func attempt(_ body: () async throws -> Void) async {
+    do {
+        try await body()
+    } catch {
+        fail("\(error)", status: 1)
+    }
+}
+
+/// Prints each finding and exits 1, or prints `clean` when there are none.
+func report(_ findings: [String], prefix: String, clean: String) {
+    guard findings.isEmpty else {
+        for finding in findings { print("\(prefix): \(finding)") }
+        exit(1)
+    }
+    print(clean)
+}
+
 let overview = """
     usage: callcoach <command> [options]
 
@@ -54,14 +72,12 @@ case .version:
     print("callcoach \(version)")
 
 case .migrate:
-    do {
+    await attempt {
         let applied = try await DatabaseCommands.migrate(configuration, logger: logger)
         print(
             applied.isEmpty
                 ? "the database is up to date"
                 : "applied migrations \(applied.map(String.init).joined(separator: ", "))")
-    } catch {
-        fail("\(error)", status: 1)
     }
 
 case .createCompany:
@@ -70,66 +86,42 @@ case .createCompany:
         password = readLine(strippingNewline: true)
         if password == nil { fail("--password-stdin was given but standard input is empty") }
     }
-    do {
+    await attempt {
         let (companyID, link) = try await DatabaseCommands.createCompany(
             configuration, password: password, logger: logger)
         print("company \(companyID) created")
-        if let link {
-            print("invitation for the first administrator (valid 7 days, single use):\n\(link)")
-        } else {
-            print("the administrator can sign in now")
-        }
-    } catch {
-        fail("\(error)", status: 1)
+        print(
+            link.map { "invitation for the first administrator (valid 7 days, single use):\n\($0)" }
+                ?? "the administrator can sign in now")
     }
 
 case .deactivateUser, .reactivateUser:
-    do {
+    await attempt {
         try await DatabaseCommands.setDeactivated(command == .deactivateUser, configuration, logger: logger)
         print(
             command == .deactivateUser ? "the account is deactivated and its sessions ended" : "the account is active")
-    } catch {
-        fail("\(error)", status: 1)
     }
 
 case .grantOperator, .revokeOperator:
-    do {
+    await attempt {
         try await DatabaseCommands.setPlatformOperator(command == .grantOperator, configuration, logger: logger)
         print(command == .grantOperator ? "the account is a platform operator" : "the account is no platform operator")
-    } catch {
-        fail("\(error)", status: 1)
     }
 
 case .auditVerify:
-    do {
+    await attempt {
         let breaks = try await DatabaseCommands.verifyAudit(configuration, logger: logger)
-        guard breaks.isEmpty else {
-            for broken in breaks { print("broken: \(broken)") }
-            exit(1)
-        }
-        print("every audit chain is intact")
-    } catch {
-        fail("\(error)", status: 1)
+        report(breaks.map(\.description), prefix: "broken", clean: "every audit chain is intact")
     }
 
 case .policyCheck:
-    do {
+    await attempt {
         let differences = try await DatabaseCommands.policyDrift(configuration, logger: logger)
-        guard differences.isEmpty else {
-            for difference in differences { print("drift: \(difference)") }
-            exit(1)
-        }
-        print("the row-level policies and grants are as expected")
-    } catch {
-        fail("\(error)", status: 1)
+        report(differences, prefix: "drift", clean: "the row-level policies and grants are as expected")
     }
 
 case .policyMatrix:
-    do {
-        print(try await DatabaseCommands.policyMatrix(logger: Logger(level: .error)), terminator: "")
-    } catch {
-        fail("\(error)", status: 1)
-    }
+    await attempt { print(try await DatabaseCommands.policyMatrix(logger: Logger(level: .error)), terminator: "") }
 
 case .serve:
     SignalWaiter.install()

@@ -22,7 +22,7 @@ import Testing
             try certificate.certificatePEM.write(toFile: certificateFile, atomically: true, encoding: .utf8)
             try certificate.privateKeyPEM.write(toFile: directory.file("key.pem"), atomically: true, encoding: .utf8)
             try FileManager.default.createDirectory(atPath: directory.file("mail"), withIntermediateDirectories: true)
-            port = try Self.freePort()
+            port = try freeLoopbackPort()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
             process.arguments = [
                 "python3", packageRoot + "/scripts/smtp-test-server.py", String(port), certificateFile,
@@ -37,21 +37,6 @@ import Testing
             guard String(decoding: ready, as: UTF8.self).contains("ready") else {
                 throw CocoaError(.fileReadUnknown)
             }
-        }
-
-        static func freePort() throws -> UInt16 {
-            let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            defer { close(descriptor) }
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            _ = withUnsafeMutablePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                    bind(descriptor, pointer, length) == 0 ? getsockname(descriptor, pointer, &length) : -1
-                }
-            }
-            return UInt16(bigEndian: address.sin_port)
         }
 
         var messages: [String] {
