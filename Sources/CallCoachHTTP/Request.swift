@@ -128,7 +128,8 @@ public enum PercentEncoding {
         while let byte = iterator.next() {
             switch byte {
             case UInt8(ascii: "%"):
-                guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue)
+                guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue),
+                    high << 4 | low != 0
                 else { return nil }
                 bytes.append(high << 4 | low)
             case UInt8(ascii: "+") where plusAsSpace:

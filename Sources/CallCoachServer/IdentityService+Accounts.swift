@@ -222,7 +222,8 @@ extension IdentityService {
                     createdAt: now)
                 try IdentityRecords.insert(user, connection)
             }
-            try IdentityRecords.upsert(Membership(companyID: companyID, userID: userID, role: role), connection)
+            // Joining never changes an existing member's role: that is a role change, with its own rules.
+            try IdentityRecords.insertIfAbsent(Membership(companyID: companyID, userID: userID, role: role), connection)
             return userID
         }
         guard let userID else { throw IdentityError(.invalidToken) }

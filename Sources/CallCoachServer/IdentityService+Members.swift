@@ -75,6 +75,9 @@ extension IdentityService {
         _ scope: TenantScope, losing member: Membership, _ connection: any DatabaseConnection, unless stillAdmin: Bool
     ) throws {
         guard member.role == .admin, !stillAdmin else { return }
+        // Two admins demoting each other at once must not both see two admins.
+        _ = try connection.query(
+            "SELECT id FROM companies WHERE id = \(scope.companyID)\(keyword: connection.dialect.forUpdate)")
         let admins = try CompanyDirectory(scope: scope).count(role: .admin, connection)
         guard admins > 1 else { throw IdentityError(.conflict) }
     }

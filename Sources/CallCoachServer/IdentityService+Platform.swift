@@ -8,10 +8,15 @@ extension IdentityService {
     func scope(for principal: Principal, in companyID: String) async throws -> TenantScope? {
         let now = clock()
         return try await database.read(.user(principal.userID)) { connection -> TenantScope? in
-            if let membership = try IdentityRecords.membership(
-                userID: principal.userID, companyID: companyID, connection)
-            {
-                return TenantScope(membership: membership)
+            let memberships = try IdentityRecords.memberships(userID: principal.userID, connection)
+            if let entry = memberships.first(where: { $0.membership.companyID == companyID }) {
+                // A company that requires MFA admits no member without it, whenever they joined.
+                if entry.company.requiresMFA,
+                    try IdentityRecords.user(id: principal.userID, connection)?.mfaEnabled != true
+                {
+                    throw IdentityError(.enrollmentRequired)
+                }
+                return TenantScope(membership: entry.membership)
             }
             guard try IdentityRecords.user(id: principal.userID, connection)?.platformOperator == true,
                 try SupportGrants.isActive(operatorID: principal.userID, companyID: companyID, at: now, connection)

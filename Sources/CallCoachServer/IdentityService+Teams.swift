@@ -5,8 +5,16 @@ import Foundation
 extension IdentityService {
     /// The company's teams; anyone who may read members may read them.
     public func teams(_ scope: TenantScope) async throws -> [Team] {
-        guard Policy.reach(of: scope.membership, for: .readMembers) != nil else { throw IdentityError(.forbidden) }
-        return try await database.read(scope.context) { try CompanyDirectory(scope: scope).teams($0) }
+        guard let reach = Policy.reach(of: scope.membership, for: .readMembers) else { throw IdentityError(.forbidden) }
+        let teams = try await database.read(scope.context) { try CompanyDirectory(scope: scope).teams($0) }
+        // Below company reach, only the actor's own teams show who is in them.
+        return reach >= .company
+            ? teams
+            : teams.map { team in
+                var team = team
+                if !scope.membership.teamIDs.contains(team.id) { team.memberIDs = [] }
+                return team
+            }
     }
 
     public func createTeam(_ scope: TenantScope, name: String, clientAddress: String?) async throws -> Team {

@@ -51,6 +51,8 @@ public struct SMTPTransport: MailTransport {
                 throw MailError("the SMTP server does not offer STARTTLS")
             }
             _ = try session.command("STARTTLS", expect: 220)
+            // Anything already buffered arrived in the clear and could have been injected.
+            guard session.isDrained else { throw MailError("the SMTP server sent data after agreeing to STARTTLS") }
             try wrap { try connection.startTLS(verification: verification) }
             capabilities = try session.command("EHLO \(hostName)", expect: 250)
         }
@@ -93,6 +95,9 @@ struct SMTPSession {
     init(connection: TLSConnection) {
         self.connection = connection
     }
+
+    /// Whether no received bytes are waiting to be read.
+    var isDrained: Bool { pending.isEmpty }
 
     /// Sends a command and checks the reply code; returns the reply lines' text.
     mutating func command(_ line: String, expect codes: Int..., secret: Bool = false) throws -> [String] {

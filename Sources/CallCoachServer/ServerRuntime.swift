@@ -25,6 +25,13 @@ public final class ServerRuntime: Sendable {
         let directory = DataDirectory(path: configuration.dataDirectory)
         let (keys, database) = try await directory.openStore(configuration, logger: logger)
         do {
+            // Fail closed: a server whose role escapes row-level security does not start.
+            let escapes = try await database.read(.global) { try RowLevelSecurity.escapes($0) }
+            if let problem = escapes.first {
+                throw ConfigurationError(
+                    "\(problem): connect CALLCOACH_DATABASE_URL as a role that owns nothing and give the owner as "
+                        + "CALLCOACH_DATABASE_OWNER_URL")
+            }
             let tls = try directory.tlsIdentity(configuration, logger: logger)
             return try ServerRuntime(
                 configuration, logger: logger, database: database, keys: keys, tls: tls, clock: clock)
@@ -122,7 +129,9 @@ public final class ServerRuntime: Sendable {
         guard database.dialect == .postgres else { return }
         while !Task.isCancelled {
             do {
-                let differences = try await database.read(.platform) { try RowLevelSecurity.drift($0) }
+                let differences =
+                    try await database.read(.platform) { try RowLevelSecurity.drift($0) }
+                    + database.read(.global) { try RowLevelSecurity.escapes($0) }
                 if differences.isEmpty {
                     logger.info("security.policy_check.passed")
                 } else {

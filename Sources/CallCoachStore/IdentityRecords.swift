@@ -47,6 +47,17 @@ public enum IdentityRecords {
             "UPDATE users SET status = \(status.rawValue), updated_at = \(Date()) WHERE id = \(userID)")
     }
 
+    /// Adds a membership unless the user already has one in that company; returns whether it did.
+    @discardableResult
+    public static func insertIfAbsent(_ membership: Membership, _ connection: any DatabaseConnection) throws -> Bool {
+        try connection.execute(
+            """
+            INSERT INTO memberships (company_id, user_id, role, created_at) \
+            VALUES (\(membership.companyID), \(membership.userID), \(membership.role.rawValue), \(Date())) \
+            ON CONFLICT (company_id, user_id) DO NOTHING
+            """) == 1
+    }
+
     /// Inserts or replaces the membership of `membership.userID` in its company.
     public static func upsert(_ membership: Membership, _ connection: any DatabaseConnection) throws {
         try connection.execute(

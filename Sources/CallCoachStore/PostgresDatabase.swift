@@ -139,7 +139,13 @@ final class PostgresConnection: QueuedConnection, @unchecked Sendable {
             case .null: buffers.append(nil); formats.append(0)
             case .integer(let integer): buffers.append(Array(String(integer).utf8) + [0]); formats.append(0)
             case .real(let real): buffers.append(Array("\(real)".utf8) + [0]); formats.append(0)
-            case .text(let string): buffers.append(Array(string.utf8) + [0]); formats.append(0)
+            case .text(let string):
+                // libpq reads text parameters up to the first NUL; refuse rather than truncate.
+                guard !string.utf8.contains(0) else {
+                    throw DatabaseError(.engine, detail: "a text value holds a NUL byte")
+                }
+                buffers.append(Array(string.utf8) + [0])
+                formats.append(0)
             case .blob(let bytes): buffers.append(bytes); formats.append(1)
             }
         }

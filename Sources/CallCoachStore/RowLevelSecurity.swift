@@ -123,3 +123,25 @@ extension RowLevelSecurity {
         return differences.sorted()
     }
 }
+
+extension RowLevelSecurity {
+    /// Why the connection's own role would escape row-level security: superuser, BYPASSRLS, or
+    /// owning tables (owners are not bound by their tables' policies). Empty when it is bound.
+    public static func escapes(_ connection: any DatabaseConnection) throws -> [String] {
+        guard connection.dialect == .postgres else { return [] }
+        guard
+            let role = try connection.queryOne(
+                """
+                SELECT rolsuper, rolbypassrls, (SELECT COUNT(*) FROM pg_class c \
+                JOIN pg_namespace n ON n.oid = c.relnamespace \
+                WHERE n.nspname = 'public' AND c.relowner = r.oid) AS owned \
+                FROM pg_roles r WHERE r.rolname = current_user
+                """)
+        else { return ["the connection's role is unknown"] }
+        var problems: [String] = []
+        if try role.decode("rolsuper", as: Bool.self) { problems.append("the server's role is a superuser") }
+        if try role.decode("rolbypassrls", as: Bool.self) { problems.append("the server's role has BYPASSRLS") }
+        if try role.decode("owned", as: Int.self) > 0 { problems.append("the server's role owns tables") }
+        return problems
+    }
+}

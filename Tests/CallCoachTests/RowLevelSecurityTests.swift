@@ -130,3 +130,14 @@ import Testing
         server.stop()
     }
 }
+
+@Suite(.enabled(if: TestDatabase.dialect == .postgres)) struct ApplicationRoleTests {
+    @Test func aServerConnectedAsTheOwnerRefusesToStart() async throws {
+        let urls = try #require(try await TestDatabase.freshPostgres())
+        let directory = try TemporaryDirectory()
+        // The owner's URL alone: the server would own the tables and escape every policy.
+        try "\(urls.ownerURL)\n\(urls.ownerURL)".write(
+            toFile: directory.file("test-database-url"), atomically: true, encoding: .utf8)
+        await #expect(throws: ConfigurationError.self) { try await LiveServer.start(in: directory) }
+    }
+}

@@ -506,3 +506,55 @@ struct TenancyFixture {
         #expect(cells == 20)
     }
 }
+
+@Suite struct ReviewRegressionTests {
+    @Test func aCompanyRequiringMFAAdmitsNoMemberWithoutIt() async throws {
+        let fixture = try await TenancyFixture.make()
+        try await fixture.server.runtime.database.write(.platform) { connection in
+            try connection.execute("UPDATE companies SET requires_mfa = 1 WHERE id = \(fixture.companyA)")
+        }
+        let response = await fixture.send(.get, "/api/v1/companies/\(fixture.companyA)/teams", as: "agentA")
+        #expect(response.status == 403)
+        #expect(try string(response, "type") == "/problems/mfa-enrollment-required")
+        #expect(await fixture.send(.get, "/api/v1/companies/\(fixture.companyB)/teams", as: "agentB").status == 200)
+    }
+
+    @Test func anInvitationNeverChangesAnExistingMembersRole() async throws {
+        let fixture = try await TenancyFixture.make()
+        let invited = await fixture.send(
+            .post, "/api/v1/companies/\(fixture.companyA)/invitations", as: "adminA",
+            json: #"{"email":"adminA2@example.com","role":"agent"}"#)
+        #expect(invited.status == 202)
+        let mail = try #require(
+            try await {
+                try await fixture.server.runtime.outbox.deliverDue(now: Date().addingTimeInterval(60))
+                let folder = fixture.server.directory.file("outbox")
+                return try FileManager.default.contentsOfDirectory(atPath: folder).map {
+                    try String(contentsOfFile: folder + "/" + $0, encoding: .utf8)
+                }.first
+            }())
+        let accepted = await fixture.server.client().send(
+            .post, "/api/v1/invitations/accept", json: #"{"token":"\#(try linkToken(in: mail))"}"#)
+        #expect(accepted.status == 204)
+        let role = try await fixture.server.runtime.identity.membership(
+            of: fixture.users["adminA2"]!, in: fixture.companyA)?
+            .role
+        #expect(role == .admin)
+    }
+
+    @Test func agentsSeeOnlyTheirOwnTeamsRosters() async throws {
+        let fixture = try await TenancyFixture.make()
+        let response = await fixture.send(.get, "/api/v1/companies/\(fixture.companyA)/teams", as: "agentA")
+        let teams = try #require(try object(response)["teams"] as? [[String: Any]])
+        for team in teams {
+            let members = team["memberIDs"] as? [String] ?? []
+            #expect(team["id"] as? String == fixture.teamA1 || members.isEmpty)
+        }
+    }
+
+    @Test func aNulByteInAPathIsRefused() async throws {
+        let fixture = try await TenancyFixture.make()
+        let response = await fixture.send(.get, "/api/v1/companies/\(fixture.companyA)%00x/members", as: "adminA")
+        #expect(response.status == 400)
+    }
+}
