@@ -55,7 +55,14 @@ final class Exchange: BodySource {
     let started: ContinuousClock.Instant
     let requestID: String
 
-    init(connection: OpaquePointer, requestID: String, started: ContinuousClock.Instant, statistics: BodyStatistics) {
+    /// The request's method, target and scheme, for a response made without its handler.
+    let head: (method: HTTPMethod, target: String, scheme: String)
+
+    init(
+        connection: OpaquePointer, head: RequestHead, requestID: String, started: ContinuousClock.Instant,
+        statistics: BodyStatistics
+    ) {
+        self.head = (head.method, head.target, head.scheme)
         self.statistics = statistics
         self.connection = CHandle(pointer: connection)
         self.requestID = requestID

@@ -209,8 +209,12 @@ final class ServerContext: Sendable {
     /// Answers every request still waiting with 503 so no connection stays suspended.
     func answerRemaining() {
         for exchange in exchanges.withLock({ Array($0.values) }) where !exchange.isAnswered {
-            let problem = Problem(HTTPError.unavailable, requestID: exchange.requestID).response()
-            exchange.complete(with: problem)
+            // Through the application, so the 503 carries HSTS and the request id, and is logged.
+            let request = Request(
+                method: exchange.head.method, target: exchange.head.target, scheme: exchange.head.scheme,
+                id: exchange.requestID)
+            exchange.complete(
+                with: application.reject(request, with: .unavailable, route: nil, started: exchange.started))
         }
     }
 }

@@ -37,7 +37,7 @@ private func beginRequest(
     let head = HeadCollector.read(connection, url: url, method: method, scheme: context.scheme)
     let requestID = RequestID.accept(head.headers["X-Request-Id"]) ?? RequestID.generate()
     let exchange = Exchange(
-        connection: connection, requestID: requestID, started: started, statistics: context.bodyStatistics)
+        connection: connection, head: head, requestID: requestID, started: started, statistics: context.bodyStatistics)
     slot.pointee = Unmanaged.passRetained(exchange).toOpaque()
     context.register(exchange)
 

@@ -103,7 +103,8 @@ public final class ServerRuntime: Sendable {
         identity: IdentityService
     ) throws -> HTTPApplication {
         let origin = configuration.publicURL.flatMap(URL.init(string:)).map { url in
-            "https://" + (url.host ?? "") + (url.port.map { ":\($0)" } ?? "")
+            // Browsers leave the default port out of `Origin`, so it is left out here too.
+            "https://" + (url.host ?? "") + (url.port.flatMap { $0 == 443 ? nil : ":\($0)" } ?? "")
         }
         let authenticator = Authenticator(identity: identity, publicOrigin: origin)
         var router = Router()

@@ -232,5 +232,7 @@ import Testing
         let response = try await stuck
         #expect(response.status == 503)
         #expect(response.header("Content-Type") == "application/problem+json")
+        #expect(response.header("Strict-Transport-Security") == HTTPApplication.strictTransportSecurity)
+        #expect(response.header("X-Request-Id") != nil)
     }
 }
