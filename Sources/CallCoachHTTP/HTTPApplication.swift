@@ -155,6 +155,14 @@ public final class HTTPApplication: Sendable {
         } catch let error as HTTPError {
             return problem(for: error, request: request)
         } catch let error as any ProblemConvertible {
+            if error.httpError.status >= 500 {
+                logger.error(
+                    "http.handler.unavailable", "a handler could not reach what it needs",
+                    [
+                        .requestID: .string(request.id), .route: .string(route.pattern),
+                        .errorType: .string("\(type(of: error))"),
+                    ])
+            }
             return problem(for: error.httpError, request: request)
         } catch {
             logger.error(

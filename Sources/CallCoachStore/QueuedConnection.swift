@@ -23,7 +23,14 @@ extension QueuedConnection {
         begin: String, prelude: SQL?, _ body: (any DatabaseConnection) throws -> Result
     ) throws -> Result {
         guard isOpen else { throw DatabaseError(.unavailable, detail: "the database is closed") }
-        try executeScript(begin)
+        do {
+            try executeScript(begin)
+        } catch {
+            // A connection the server dropped fails at its first statement; nothing has run yet,
+            // so reconnecting and beginning again is safe.
+            guard isOpen else { throw error }
+            try executeScript(begin)
+        }
         do {
             if let prelude { _ = try query(prelude) }
             let result = try body(self)
