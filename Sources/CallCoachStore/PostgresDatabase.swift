@@ -96,8 +96,10 @@ final class PostgresConnection: QueuedConnection, @unchecked Sendable {
         }
     }
 
+    /// Closes after any work already queued. Asynchronous on purpose: the last reference to a
+    /// server may be dropped on this very queue, where waiting for it would deadlock.
     func close() {
-        queue.sync {
+        queue.async { [self] in
             closed = true
             PQfinish(handle)
             handle = nil

@@ -66,8 +66,10 @@ final class SQLiteConnection: QueuedConnection, @unchecked Sendable {
 
     var isOpen: Bool { handle != nil }
 
+    /// Closes after any work already queued. Asynchronous on purpose: the last reference to a
+    /// server may be dropped on this very queue, where waiting for it would deadlock.
     func close() {
-        queue.sync {
+        queue.async { [self] in
             statements.values.forEach { sqlite3_finalize($0) }
             statements.removeAll()
             sqlite3_close_v2(handle)
