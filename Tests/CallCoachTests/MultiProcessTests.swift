@@ -95,8 +95,8 @@ import Testing
             second.stop()
         }
         // The windows are fixed minutes: keep all sixteen requests inside one of them.
-        let second = Int(Date().timeIntervalSince1970) % 60
-        if second > 50 { try await Task.sleep(for: .seconds(61 - second)) }
+        let secondOfMinute = Int(Date().timeIntervalSince1970) % 60
+        if secondOfMinute > 50 { try await Task.sleep(for: .seconds(61 - secondOfMinute)) }
         let statuses = try await blocking {
             try (0..<16).map { index in try (index % 2 == 0 ? first : second).request("GET", "/api/v1/me").status }
         }
