@@ -65,6 +65,20 @@ public final class LiveServer: Sendable {
         return client
     }
 
+    /// Delivers every queued e-mail now and waits until none is left unsent, whichever delivery
+    /// loop (the test's or the server's own) sends it.
+    public func deliverMail() async throws {
+        try await runtime.outbox.deliverDue(now: Date().addingTimeInterval(86_400))
+        for _ in 0..<100 {
+            let unsent = try await runtime.database.read { connection in
+                try connection.queryOne("SELECT COUNT(*) AS n FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL")?
+                    .decode("n", as: Int.self) ?? 0
+            }
+            if unsent == 0 { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
     public func stop() {
         runtime.stop()
     }

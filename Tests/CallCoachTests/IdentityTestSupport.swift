@@ -48,7 +48,7 @@ struct IdentityFixture {
 
     /// Every `.eml` file the file outbox wrote, after delivering what is due.
     func deliveredMail() async throws -> [String] {
-        try await server.runtime.outbox.deliverDue(now: clock.now.addingTimeInterval(3600))
+        try await server.deliverMail()
         let directory = server.directory.file("outbox")
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
         return try names.sorted().map { try String(contentsOfFile: directory + "/" + $0, encoding: .utf8) }
