@@ -25,6 +25,13 @@ public struct LoginThrottle: Sendable, Equatable {
         lockedUntil > now ? lockedUntil - now : nil
     }
 
+    /// The state with one counted failure taken back (a reserved attempt that succeeded).
+    public func forgivingOneFailure() -> LoginThrottle {
+        var next = self
+        next.failures = max(0, failures - 1)
+        return next
+    }
+
     /// The state after one more failure at `now`.
     public func recordingFailure(at now: Int64) -> LoginThrottle {
         var next = now - lastFailureAt > Self.memory ? LoginThrottle() : self

@@ -52,15 +52,15 @@ extension IdentityService {
         guard let user, let hash = user.passwordHash else { throw IdentityError(.invalidCredentials) }
         let key = keys.identityHash("email", user.email.value)
         let seconds = Int64(clock().timeIntervalSince1970)
-        if let wait = try await database.read({ try ThrottleRecords.state(key: key, $0) }).lockRemaining(at: seconds) {
-            throw IdentityError(.locked, retryAfter: wait)
+        guard let reservation = try await reserveAttempt(keys: [key], at: seconds) else {
+            throw IdentityError(.locked, retryAfter: try await lockRemaining(keys: [key], at: seconds))
         }
         let hasher = settings.hasher
         guard try await BlockingWork.run({ hasher.verify(password, against: hash) }) else {
-            try await recordFailure(keys: [key], at: seconds)
             reject("auth.password.confirm_failed", metric: "callcoach_auth_failures_total")
             throw IdentityError(.invalidCredentials)
         }
+        try await settle(reservation, clearing: key)
     }
 
     /// Changes the password, ends every session and starts a new one for the caller.

@@ -57,19 +57,15 @@ extension IdentityService {
         let now = clock()
         let seconds = Int64(now.timeIntervalSince1970)
         let throttleKey = keys.identityHash("mfa", userID)
-        let sealed = try await database.read { connection -> (LoginThrottle, String?) in
-            (
-                try ThrottleRecords.state(key: throttleKey, connection),
-                try MFARecords.sealedSecret(userID: userID, connection)
-            )
-        }
-        if let wait = sealed.0.lockRemaining(at: seconds) {
+        // Counted before checking, like a password attempt, so parallel guesses cannot race the lock.
+        guard let reservation = try await reserveAttempt(keys: [throttleKey], at: seconds) else {
             reject("auth.mfa.locked", metric: "callcoach_auth_lockouts_total")
-            throw IdentityError(.locked, retryAfter: wait)
+            throw IdentityError(.locked, retryAfter: try await lockRemaining(keys: [throttleKey], at: seconds))
         }
+        let stored = try await database.read { try MFARecords.sealedSecret(userID: userID, $0) }
         let trimmed = code.filter { !$0.isWhitespace }
         var accepted = false
-        if trimmed.count == 6, let stored = sealed.1, let secret = try? openSecret(stored, userID: userID),
+        if trimmed.count == 6, let stored, let secret = try? openSecret(stored, userID: userID),
             let step = OneTimePassword.matchingStep(trimmed, secret: secret, at: seconds)
         {
             accepted = try await database.write { try MFARecords.acceptStep(step, userID: userID, $0) }
@@ -82,11 +78,10 @@ extension IdentityService {
             if accepted { logger.info("auth.mfa.recovery_code_used", "", [.userID: .string(userID)]) }
         }
         guard accepted else {
-            try await recordFailure(keys: [throttleKey], at: seconds)
             reject("auth.mfa.failed", metric: "callcoach_auth_failures_total")
             throw IdentityError(.invalidCode)
         }
-        try await database.write { try ThrottleRecords.clear(key: throttleKey, $0) }
+        try await settle(reservation, clearing: throttleKey)
     }
 
     func sealSecret(_ secret: [UInt8], userID: String) throws -> String {

@@ -73,28 +73,26 @@ public final class IdentityService: Sendable {
         let address = EmailAddress(email)
         let emailKey = keys.identityHash("email", address?.value ?? email.lowercased())
         let addressKey = keys.identityHash("ip", remoteAddress ?? "unknown")
-        let (emailState, addressState, user) = try await database.read { connection in
-            (
-                try ThrottleRecords.state(key: emailKey, connection),
-                try ThrottleRecords.state(key: addressKey, connection),
-                try address.flatMap { try IdentityRecords.user(email: $0, connection) }
-            )
-        }
         let seconds = Int64(now.timeIntervalSince1970)
-        if let wait = [emailState.lockRemaining(at: seconds), addressState.lockRemaining(at: seconds)].compactMap({ $0 }
-        ).max() {
+        // The attempt is counted as a failure before the password is checked, in the same locked
+        // transaction as the lock check, so parallel guesses cannot all slip in before the count.
+        let reservation = try await reserveAttempt(keys: [emailKey, addressKey], at: seconds)
+        guard let reservation else {
             reject("auth.login.locked", metric: "callcoach_auth_lockouts_total")
-            throw IdentityError(.locked, retryAfter: wait)
+            throw IdentityError(
+                .locked, retryAfter: try await lockRemaining(keys: [emailKey, addressKey], at: seconds))
+        }
+        let user = try await database.read { connection in
+            try address.flatMap { try IdentityRecords.user(email: $0, connection) }
         }
         let hash = user?.passwordHash ?? decoyHash
         let hasher = settings.hasher
         let matches = try await BlockingWork.run { hasher.verify(password, against: hash) }
         guard matches, let user, user.passwordHash != nil, user.status == .active else {
-            try await recordFailure(keys: [emailKey, addressKey], at: seconds)
             reject("auth.login.failed", metric: "callcoach_auth_failures_total")
             throw IdentityError(.invalidCredentials)
         }
-        try await database.write { try ThrottleRecords.clear(key: emailKey, $0) }
+        try await settle(reservation, clearing: emailKey)
         try await upgradeHashIfNeeded(hash, password: password, userID: user.id)
         if user.mfaEnabled {
             let token = try await issueOneTimeToken(
@@ -277,13 +275,50 @@ public final class IdentityService: Sendable {
         return secret
     }
 
-    func recordFailure(keys throttleKeys: [String], at now: Int64) async throws {
-        try await database.write { connection in
+    /// A counted attempt: each key's state before and after the tentative failure.
+    struct Reservation: Sendable {
+        let states: [String: (before: LoginThrottle, after: LoginThrottle)]
+        /// The keys in the order their rows were locked; settling locks them in the same order,
+        /// so two transactions never wait on each other's rows.
+        let order: [String]
+    }
+
+    /// Counts an attempt as a failure on every key unless one is locked; `nil` when locked.
+    func reserveAttempt(keys throttleKeys: [String], at now: Int64) async throws -> Reservation? {
+        try await database.write { connection -> Reservation? in
+            var states: [String: (before: LoginThrottle, after: LoginThrottle)] = [:]
             for key in throttleKeys {
-                try ThrottleRecords.save(
-                    try ThrottleRecords.lockedState(key: key, connection).recordingFailure(at: now), key: key,
-                    connection)
+                let before = try ThrottleRecords.lockedState(key: key, connection)
+                if before.lockRemaining(at: now) != nil { return nil }
+                states[key] = (before, before.recordingFailure(at: now))
             }
+            for (key, state) in states { try ThrottleRecords.save(state.after, key: key, connection) }
+            return Reservation(states: states, order: throttleKeys)
+        }
+    }
+
+    /// Undoes a reservation once the attempt succeeded: `clearing` starts afresh; every other key
+    /// returns to its state before the attempt, or, if others counted meanwhile, forgives one.
+    func settle(_ reservation: Reservation, clearing: String) async throws {
+        try await database.write { connection in
+            for key in reservation.order {
+                guard let state = reservation.states[key] else { continue }
+                if key == clearing {
+                    try ThrottleRecords.clear(key: key, connection)
+                    continue
+                }
+                let current = try ThrottleRecords.lockedState(key: key, connection)
+                try ThrottleRecords.save(
+                    current == state.after ? state.before : current.forgivingOneFailure(), key: key, connection)
+            }
+        }
+    }
+
+    /// The longest lock among `keys`, in seconds.
+    func lockRemaining(keys throttleKeys: [String], at now: Int64) async throws -> Int64 {
+        try await database.read { connection in
+            try throttleKeys.compactMap { try ThrottleRecords.state(key: $0, connection).lockRemaining(at: now) }.max()
+                ?? 60
         }
     }
 

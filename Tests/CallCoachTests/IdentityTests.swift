@@ -268,3 +268,23 @@ import Testing
                 == 401)
     }
 }
+
+@Suite struct ParallelGuessTests {
+    @Test func parallelGuessesGetNoMoreThanFiveTries() async throws {
+        let fixture = try await IdentityFixture.make()
+        let statuses = await withTaskGroup(of: Int.self) { group in
+            for index in 0..<20 {
+                group.addTask { await fixture.login("admin@example.com", "guess-number-\(index)").status }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(statuses.filter { $0 == 401 }.count == 5, "\(statuses.sorted())")
+        #expect(statuses.filter { $0 == 429 }.count == 15)
+        #expect(await fixture.login("admin@example.com").status == 429, "the right password waits out the lock too")
+    }
+
+    @Test func successfulSignInsFromOneAddressNeverAddUp() async throws {
+        let fixture = try await IdentityFixture.make()
+        for _ in 0..<8 { #expect(await fixture.login("admin@example.com").status == 200) }
+    }
+}
