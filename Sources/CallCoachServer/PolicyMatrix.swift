@@ -5,7 +5,6 @@ import CallCoachHTTP
 /// as `docs/authorization-matrix.md`, and a test fails when the two disagree.
 public enum PolicyMatrix {
     static let roles = Role.allCases
-    static let companyRelations: [Relation] = [.own, .sameTeam, .sameCompany, .otherCompany]
 
     /// The whole matrix as Markdown.
     public static func markdown(router: Router) -> String {

@@ -50,12 +50,6 @@ public enum MFARecords {
             WHERE user_id = \(userID) AND code_hash = \(hash) AND used_at IS NULL
             """) == 1
     }
-
-    public static func remainingRecoveryCodes(userID: String, _ connection: any DatabaseConnection) throws -> Int {
-        try connection.queryOne(
-            "SELECT COUNT(*) AS n FROM recovery_codes WHERE user_id = \(userID) AND used_at IS NULL")?
-            .decode("n") ?? 0
-    }
 }
 
 /// An e-mail waiting to be delivered.

@@ -53,11 +53,6 @@ public final class LiveServer: Sendable {
     public var adminPort: UInt16? { runtime.admin?.port }
     public var redirectPort: UInt16? { runtime.redirect?.port }
 
-    /// A new TLS connection to the HTTPS port.
-    public func connect(tls: WireClient.TLS = .modern) throws -> WireClient {
-        try WireClient(port: httpsPort, tls: tls)
-    }
-
     /// An in-process client for the public application, as if from `remoteAddress`.
     public func client(remoteAddress: String = "198.51.100.7") -> TestClient {
         var client = TestClient(runtime.application)

@@ -60,25 +60,14 @@ import Testing
         #expect(invited.status == 0)
         #expect(invited.output.contains("/invitations/accept#token=cci_"))
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = [
-            "admin", "create-company", "--data-dir", directory.path, "--name", "Beta", "--admin-email", "b@example.com",
-            "--password-stdin",
-        ]
-        let input = Pipe()
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        input.fileHandleForWriting.write(Data("a-long-enough-password\n".utf8))
-        try input.fileHandleForWriting.close()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
-        #expect(
-            String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).contains(
-                "can sign in now"))
+        let withPassword = try run(
+            executable,
+            [
+                "admin", "create-company", "--data-dir", directory.path, "--name", "Beta", "--admin-email",
+                "b@example.com", "--password-stdin",
+            ], input: "a-long-enough-password\n")
+        #expect(withPassword.status == 0)
+        #expect(withPassword.output.contains("can sign in now"))
 
         let missing = try run(executable, ["admin", "create-company", "--data-dir", directory.path, "--name", "X"])
         #expect(missing.status == 1)

@@ -108,23 +108,13 @@ import Testing
         let directory = try TemporaryDirectory()
         let urls = try #require(try await TestDatabase.freshPostgres())
         let environment = ["CALLCOACH_DATABASE_URL": urls.url, "CALLCOACH_DATABASE_OWNER_URL": urls.ownerURL]
-        let creation = Process()
-        creation.executableURL = URL(fileURLWithPath: callcoachExecutable())
-        creation.arguments = [
-            "admin", "create-company", "--data-dir", directory.path, "--name", "Shared", "--admin-email",
-            "a@example.com",
-            "--password-stdin",
-        ]
-        creation.environment = environment
-        let input = Pipe()
-        creation.standardInput = input
-        creation.standardOutput = FileHandle.nullDevice
-        creation.standardError = FileHandle.nullDevice
-        try creation.run()
-        input.fileHandleForWriting.write(Data("a-long-shared-password\n".utf8))
-        try input.fileHandleForWriting.close()
-        creation.waitUntilExit()
-        #expect(creation.terminationStatus == 0)
+        let creation = try run(
+            callcoachExecutable(),
+            [
+                "admin", "create-company", "--data-dir", directory.path, "--name", "Shared", "--admin-email",
+                "a@example.com", "--password-stdin",
+            ], environment: environment, input: "a-long-shared-password\n")
+        #expect(creation.status == 0)
 
         let first = try await ServeProcess(directory: directory, environment: environment)
         let second = try await ServeProcess(directory: directory, environment: environment)
