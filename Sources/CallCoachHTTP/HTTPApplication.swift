@@ -53,19 +53,24 @@ public final class HTTPApplication: Sendable {
     public let limits: RequestLimits
     public let logger: Logger
     public let metrics: Metrics
+    public let securityHeaders: SecurityHeaders
+    public let trustedProxies: TrustedProxies
     /// Answers requests that match no route, in place of 404 and 405.
     let fallback: Route?
 
     public init(
         router: Router, middleware: [any Middleware] = [], limits: RequestLimits = RequestLimits(),
-        logger: Logger, metrics: Metrics = Metrics(), fallback: Handler? = nil
+        logger: Logger, metrics: Metrics = Metrics(), securityHeaders: SecurityHeaders = SecurityHeaders(),
+        trustedProxies: TrustedProxies = TrustedProxies(), fallback: Handler? = nil
     ) {
+        self.securityHeaders = securityHeaders
+        self.trustedProxies = trustedProxies
         self.fallback = fallback.map { Route(.get, "/*", access: FallbackAccess(), handler: middleware.wrapping($0)) }
         var wrapped = Router()
         for route in router.routes {
             wrapped.add(
                 Route(
-                    route.method, route.pattern, access: route.access, bodyLimit: route.bodyLimit,
+                    route.method, route.pattern, access: route.access, bodyLimit: route.bodyLimit, cache: route.cache,
                     handler: middleware.wrapping(route.handler)))
         }
         self.router = wrapped
@@ -120,6 +125,9 @@ public final class HTTPApplication: Sendable {
         -> Response
     {
         var request = request
+        request.peerAddress = request.remoteAddress
+        request.remoteAddress = trustedProxies.clientAddress(
+            peer: request.remoteAddress, forwardedFor: request.headers.values("X-Forwarded-For"))
         let response: Response
         switch resolution {
         case .reject(let error, let route):
@@ -128,6 +136,7 @@ public final class HTTPApplication: Sendable {
             request.route = route.pattern
             request.access = route.access
             request.parameters = parameters
+            request.cachePolicy = route.cache
             if request.hasMalformedQuery {
                 response = problem(for: .badRequest, request: request)
             } else {
@@ -184,6 +193,7 @@ public final class HTTPApplication: Sendable {
     public func finish(_ response: Response, for request: Request, started: ContinuousClock.Instant) -> Response {
         var response = response
         response.headers.set("X-Request-Id", request.id)
+        securityHeaders.apply(to: &response, nonce: request.cspNonce, cacheable: request.cachePolicy == .immutable)
         if request.scheme == "https" {
             response.headers.set("Strict-Transport-Security", Self.strictTransportSecurity)
         }

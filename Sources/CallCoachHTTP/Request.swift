@@ -23,6 +23,12 @@ public struct Request: Sendable {
     public var headBytes: Int
     /// The numeric address of the connection's peer. Personal data: hash it before storing, never log it.
     public var remoteAddress: String?
+    /// The connection's own peer, when `remoteAddress` was taken from a trusted proxy's `X-Forwarded-For`.
+    public var peerAddress: String?
+    /// The content-security-policy nonce of this request's response: fresh for every request.
+    public let cspNonce = SecurityHeaders.makeNonce()
+    /// Whether the matched route's responses may be cached.
+    public var cachePolicy = CachePolicy.noStore
     /// Values middleware attach for later stages (the authenticated actor, for example).
     public var attributes = RequestAttributes()
     /// Set when the query string has a malformed escape or invalid UTF-8; answered with 400.

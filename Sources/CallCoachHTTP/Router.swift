@@ -13,6 +13,8 @@ public struct Route: Sendable {
     public let access: (any RouteAccess)?
     /// The largest request body this route accepts, in bytes.
     public let bodyLimit: Int
+    /// Whether caches may store its answers; only fingerprinted static assets may.
+    public let cache: CachePolicy
     public let handler: Handler
     let segments: [Segment]
 
@@ -23,8 +25,9 @@ public struct Route: Sendable {
 
     public init(
         _ method: HTTPMethod, _ pattern: String, access: (any RouteAccess)? = nil, bodyLimit: Int? = nil,
-        handler: @escaping Handler
+        cache: CachePolicy = .noStore, handler: @escaping Handler
     ) {
+        self.cache = cache
         self.method = method
         self.pattern = pattern
         self.access = access
@@ -92,9 +95,9 @@ public struct Router: Sendable {
 
     public mutating func add(
         _ method: HTTPMethod, _ pattern: String, access: (any RouteAccess)? = nil, bodyLimit: Int? = nil,
-        handler: @escaping Handler
+        cache: CachePolicy = .noStore, handler: @escaping Handler
     ) {
-        add(Route(method, pattern, access: access, bodyLimit: bodyLimit, handler: handler))
+        add(Route(method, pattern, access: access, bodyLimit: bodyLimit, cache: cache, handler: handler))
     }
 
     /// Routes that declare no access rule.
