@@ -1,3 +1,4 @@
+import CallCoachCore
 import CallCoachHTTP
 import CallCoachStore
 import Foundation
@@ -7,6 +8,7 @@ struct AuthRoutes: Sendable {
     let identity: IdentityService
     let authenticator: Authenticator
     let mailer: Mailer
+    let limits: RateLimits
 
     struct Credentials: Decodable { let email: String, password: String }
     struct MFAAnswer: Decodable { let mfaToken: String, code: String }
@@ -18,10 +20,16 @@ struct AuthRoutes: Sendable {
     struct PasswordOnly: Decodable { let password: String }
     struct Acceptance: Decodable { let token: String, password: String?, displayName: String? }
 
+    /// The account an e-mail names, canonical as sign-in looks it up, so variants share one count.
+    static func account(_ email: String) -> String {
+        EmailAddress(email)?.value ?? email.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+    }
+
     func register(in router: inout Router) {
         router.add(.post, "/api/v1/auth/login", access: Access.anonymous, bodyLimit: 8192) { request in
             let body = try await StrictJSON.decode(Credentials.self, from: request, allowed: ["email", "password"])
             try Self.checkLengths(body.email, body.password)
+            try await limits.consume(.signInAccount, identity: Self.account(body.email))
             switch try await identity.login(
                 email: body.email, password: body.password, remoteAddress: request.remoteAddress)
             {
@@ -33,7 +41,10 @@ struct AuthRoutes: Sendable {
         router.add(.post, "/api/v1/auth/mfa", access: Access.anonymous, bodyLimit: 8192) { request in
             let body = try await StrictJSON.decode(MFAAnswer.self, from: request, allowed: ["mfaToken", "code"])
             try Self.checkLengths(body.mfaToken, body.code)
-            return try Self.tokens(try await identity.completeMFA(challenge: body.mfaToken, code: body.code))
+            let tokens = try await identity.completeMFA(challenge: body.mfaToken, code: body.code) { userID in
+                try await limits.consume(.mfaAccount, identity: userID)
+            }
+            return try Self.tokens(tokens)
         }
         router.add(.post, "/api/v1/auth/refresh", access: Access.anonymous, bodyLimit: 8192) { request in
             let token: String
@@ -62,6 +73,7 @@ struct AuthRoutes: Sendable {
         router.add(.post, "/api/v1/auth/password-reset", access: Access.anonymous, bodyLimit: 8192) { request in
             let body = try await StrictJSON.decode(ResetRequest.self, from: request, allowed: ["email"])
             try Self.checkLengths(body.email)
+            try await limits.consume(.emailAccount, identity: Self.account(body.email))
             try await identity.requestPasswordReset(email: body.email, mail: mailer)
             return Response(status: 202)
         }

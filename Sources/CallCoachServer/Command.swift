@@ -2,7 +2,8 @@ import Foundation
 
 /// The settings a configuration can hold.
 public enum SettingKey: Sendable {
-    case rateLimit
+    case rateLimit, trustedProxies, attestationProvider, attestationSecret, attestationVerifyURL,
+        attestationDifficulty
     case dataDirectory, databaseURL, databaseOwnerURL, host, port, redirectPort, adminPort, publicHost,
         tlsCertificateFile, tlsKeyFile,
         threads
@@ -50,6 +51,21 @@ public struct Option: Sendable {
     static let rateLimit = Option(
         .rateLimit, flag: "--rate-limit", variable: "CALLCOACH_RATE_LIMIT_PER_MINUTE", valueName: "N",
         help: "requests per client address per minute, across all servers (default 1000)")
+    static let trustedProxies = Option(
+        .trustedProxies, flag: "--trusted-proxies", variable: "CALLCOACH_TRUSTED_PROXIES", valueName: "CIDRS",
+        help: "comma-separated proxy addresses or blocks whose X-Forwarded-For is believed (default none)")
+    static let attestationProvider = Option(
+        .attestationProvider, flag: "--attestation", variable: "CALLCOACH_ATTESTATION", valueName: "PROVIDER",
+        help: "bot attestation for public forms: pow (built-in proof of work, default), turnstile or recaptcha")
+    static let attestationSecret = Option(
+        .attestationSecret, flag: nil, variable: "CALLCOACH_ATTESTATION_SECRET",
+        help: "Turnstile or reCAPTCHA secret key (or CALLCOACH_ATTESTATION_SECRET_FILE)", isSecret: true)
+    static let attestationVerifyURL = Option(
+        .attestationVerifyURL, flag: "--attestation-verify-url", variable: "CALLCOACH_ATTESTATION_VERIFY_URL",
+        valueName: "URL", help: "the provider's siteverify address (default: the provider's public one)")
+    static let attestationDifficulty = Option(
+        .attestationDifficulty, flag: "--attestation-difficulty", variable: "CALLCOACH_ATTESTATION_DIFFICULTY",
+        valueName: "BITS", help: "leading zero bits a proof-of-work solution needs (default 16)")
     static let host = Option(
         .host, flag: "--host", variable: "CALLCOACH_HOST", valueName: "ADDR",
         help: "address to listen on (default 0.0.0.0)")
@@ -167,7 +183,8 @@ public enum Command: String, Sendable, CaseIterable {
         case .serve:
             [
                 .dataDirectory, .databaseURL, .databaseOwnerURL, .host, .port, .rateLimit, .redirectPort, .adminPort,
-                .publicHost,
+                .publicHost, .trustedProxies, .attestationProvider, .attestationSecret, .attestationVerifyURL,
+                .attestationDifficulty,
                 .tlsCertificate,
                 .tlsKey,
                 .threads, .connectionTimeout, .shutdownTimeout, .logLevel, .production, .masterKey, .metricsToken,

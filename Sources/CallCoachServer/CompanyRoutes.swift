@@ -8,6 +8,7 @@ import Foundation
 struct CompanyRoutes: Sendable {
     let identity: IdentityService
     let mailer: Mailer
+    let limits: RateLimits
 
     struct Invitation: Decodable { let email: String, role: String }
     struct RoleChange: Decodable { let role: String }
@@ -29,6 +30,7 @@ struct CompanyRoutes: Sendable {
         router.add(.post, base + "/invitations", access: Access.company(.inviteUsers), bodyLimit: 8192) { request in
             let body = try await StrictJSON.decode(Invitation.self, from: request, allowed: ["email", "role"])
             try AuthRoutes.checkLengths(body.email, body.role)
+            try await limits.consume(.emailAccount, identity: AuthRoutes.account(body.email))
             try await identity.invite(
                 try request.scope(), email: body.email, role: body.role, mail: mailer,
                 clientAddress: request.remoteAddress)

@@ -1,3 +1,4 @@
+import CallCoachHTTP
 import CallCoachTelemetry
 import Foundation
 
@@ -26,6 +27,15 @@ public struct Configuration: Sendable, Equatable {
     public var threads = 2
     /// Requests one client address may make per minute, across every server process.
     public var rateLimitPerMinute = 1000
+    /// Proxies whose `X-Forwarded-For` names the client; everyone else's is ignored.
+    public var trustedProxies: [String] = []
+    /// Bot attestation on public write endpoints: the built-in proof of work, or a hosted provider.
+    public var attestationProvider = AttestationProvider.proofOfWork
+    public var attestationSecret: Secret?
+    /// The provider's siteverify address; the public one when `nil`.
+    public var attestationVerifyURL: String?
+    /// Leading zero bits of SHA-256 a proof-of-work solution must reach.
+    public var attestationDifficulty = 16
     public var connectionTimeoutSeconds = 30
     public var shutdownTimeoutSeconds = 10
     public var logLevel = LogLevel.info
@@ -166,6 +176,28 @@ extension Configuration {
         case .tlsKeyFile: configuration.tlsKeyFile = value
         case .threads: configuration.threads = try integer(value, name, in: 1...64)
         case .rateLimit: configuration.rateLimitPerMinute = try integer(value, name, in: 1...1_000_000)
+        case .trustedProxies:
+            guard let proxies = TrustedProxies(list: value) else {
+                throw ConfigurationError("\(name) must be a comma-separated list of IP addresses or CIDR blocks")
+            }
+            configuration.trustedProxies =
+                proxies.networks.isEmpty
+                ? []
+                : value.split(separator: ",").map {
+                    $0.trimmingCharacters(in: .whitespaces)
+                }
+        case .attestationProvider:
+            guard let provider = AttestationProvider(rawValue: value) else {
+                throw ConfigurationError("\(name) must be pow, turnstile or recaptcha")
+            }
+            configuration.attestationProvider = provider
+        case .attestationSecret: configuration.attestationSecret = Secret(value)
+        case .attestationVerifyURL:
+            guard let url = URL(string: value), ["https", "http"].contains(url.scheme ?? ""), url.host != nil else {
+                throw ConfigurationError("\(name) must be an http(s):// URL")
+            }
+            configuration.attestationVerifyURL = value
+        case .attestationDifficulty: configuration.attestationDifficulty = try integer(value, name, in: 1...32)
         case .connectionTimeout: configuration.connectionTimeoutSeconds = try integer(value, name, in: 1...3600)
         case .shutdownTimeout: configuration.shutdownTimeoutSeconds = try integer(value, name, in: 0...3600)
         case .logLevel:

@@ -40,6 +40,17 @@ extension IdentityService {
             clientHash: keys.identityHash("ip", clientAddress ?? "unknown"), at: clock(), connection)
     }
 
+    /// Appends an operator's platform-wide change to the platform's own audit chain.
+    func auditPlatform(
+        actorID: String, _ action: String, target: String, details: [String: String] = [:], clientAddress: String?,
+        _ connection: any DatabaseConnection
+    ) throws {
+        let email = try IdentityRecords.user(id: actorID, connection)?.email.value ?? ""
+        try AuditLog(platformActor: actorID).append(
+            action: action, target: target, details: details, actorEmail: email,
+            clientHash: keys.identityHash("ip", clientAddress ?? "unknown"), at: clock(), connection)
+    }
+
     /// The company's audit log, newest first.
     public func auditEvents(
         _ scope: TenantScope, action: String?, actorID: String?, before: Int?, limit: Int

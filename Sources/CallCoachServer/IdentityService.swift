@@ -104,7 +104,11 @@ public final class IdentityService: Sendable {
     }
 
     /// Completes a sign-in that needs a second factor: a TOTP code or a recovery code.
-    public func completeMFA(challenge: String, code: String) async throws -> TokenPair {
+    /// `beforeAttempt` runs once the challenge's account is known, before the code is checked
+    /// (the per-account rate limit).
+    func completeMFA(
+        challenge: String, code: String, beforeAttempt: @Sendable (_ userID: String) async throws -> Void = { _ in }
+    ) async throws -> TokenPair {
         let now = clock()
         let hash = Self.tokenHash(challenge)
         guard
@@ -115,6 +119,7 @@ public final class IdentityService: Sendable {
             reject("auth.mfa.failed", metric: "callcoach_auth_failures_total")
             throw IdentityError(.invalidToken)
         }
+        try await beforeAttempt(userID)
         try await verifySecondFactor(userID: userID, code: code)
         guard
             try await database.write({ try OneTimeToken.consume(hash: hash, purpose: .mfaChallenge, now: now, $0) })

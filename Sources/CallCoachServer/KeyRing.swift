@@ -7,6 +7,8 @@ public struct KeyRing: Sendable {
     public let identityHashKey: [UInt8]
     /// Seals TOTP secrets at rest.
     public let mfaSecretKey: [UInt8]
+    /// Signs proof-of-work challenges.
+    public let attestationKey: [UInt8]
 
     public init(masterKey: [UInt8], signingSeed: [UInt8], issuer: String = "callcoach") throws {
         let signingKey = try Ed25519PrivateKey(rawRepresentation: signingSeed)
@@ -14,6 +16,7 @@ public struct KeyRing: Sendable {
         tokenSigner = JWTSigner(keyID: keyID, signingKey: signingKey, issuer: issuer, audience: "callcoach-api")
         identityHashKey = Self.derive(masterKey, "identity-hash/v1")
         mfaSecretKey = Self.derive(masterKey, "mfa-secret/v1")
+        attestationKey = Self.derive(masterKey, "attestation/v1")
     }
 
     /// A purpose-bound key derived from the master key with HKDF-SHA256.

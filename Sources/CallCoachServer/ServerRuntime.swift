@@ -107,21 +107,31 @@ public final class ServerRuntime: Sendable {
             "https://" + (url.host ?? "") + (url.port.flatMap { $0 == 443 ? nil : ":\($0)" } ?? "")
         }
         let authenticator = Authenticator(identity: identity, publicOrigin: origin)
+        let limits = RateLimits(
+            database: database, keys: identity.keys, globalPerMinute: configuration.rateLimitPerMinute, logger: logger,
+            metrics: metrics, clock: identity.clock)
+        let attestation = try Attestation(
+            configuration, key: identity.keys.attestationKey, database: database, logger: logger, metrics: metrics,
+            clock: identity.clock)
         var router = Router()
-        AuthRoutes(identity: identity, authenticator: authenticator, mailer: Mailer()).register(in: &router)
-        CompanyRoutes(identity: identity, mailer: Mailer()).register(in: &router)
+        EdgeRoutes(identity: identity, limits: limits, attestation: attestation, logger: logger, metrics: metrics)
+            .register(in: &router)
+        AuthRoutes(identity: identity, authenticator: authenticator, mailer: Mailer(), limits: limits).register(
+            in: &router)
+        CompanyRoutes(identity: identity, mailer: Mailer(), limits: limits).register(in: &router)
         OperationsRoutes(
             database: database, metrics: metrics, metricsToken: configuration.metricsToken, metricsOpen: false
         )
         .register(in: &router)
         try requireDeclaredAccess(router)
-        let limiter = RateLimiter(
-            database: database, keys: identity.keys, limit: configuration.rateLimitPerMinute, window: 60,
-            logger: logger,
-            metrics: metrics, clock: identity.clock)
+        let limiter = RateLimiter(limits: limits, routePolicies: EdgeRoutes.routePolicies)
+        guard let proxies = TrustedProxies(list: configuration.trustedProxies.joined(separator: ",")) else {
+            throw ConfigurationError("the trusted proxies are not a list of addresses")
+        }
         return HTTPApplication(
             router: router, middleware: [limiter, AccessControl(authenticator: authenticator, identity: identity)],
-            logger: logger, metrics: metrics)
+            logger: logger, metrics: metrics, securityHeaders: SecurityHeaders(reportPath: EdgeRoutes.reportPath),
+            trustedProxies: proxies)
     }
 
     /// Compares the live row-level policies with the expected ones at start and then daily; a
@@ -148,11 +158,14 @@ public final class ServerRuntime: Sendable {
         }
     }
 
-    /// Drops rate-limit windows that ended more than a window ago, every five minutes.
+    /// Drops ended rate-limit windows and expired attestation tokens, every five minutes.
     static func pruneCounters(_ database: any Database, clock: @escaping @Sendable () -> Date) async {
         while !Task.isCancelled {
-            let cutoff = Int64(clock().timeIntervalSince1970) - 120
+            let now = Int64(clock().timeIntervalSince1970)
+            // No window is longer than the longest a policy may have.
+            let cutoff = now - Int64(RateLimit.windowRange.upperBound)
             _ = try? await database.write { try RateLimitCounters.prune(before: cutoff, $0) }
+            _ = try? await database.write { try AttestationTokens.prune(before: now, $0) }
             try? await Task.sleep(for: .seconds(300))
         }
     }

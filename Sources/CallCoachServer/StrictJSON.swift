@@ -1,3 +1,4 @@
+import CallCoachCore
 import CallCoachHTTP
 import Foundation
 
@@ -9,13 +10,7 @@ enum StrictJSON {
     static func decode<Value: Decodable>(
         _ type: Value.Type, from request: Request, allowed: Set<String>, required: Set<String>? = nil
     ) async throws -> Value {
-        guard request.headers["Content-Type"]?.lowercased().hasPrefix("application/json") == true else {
-            throw HTTPError(415, detail: "The request body must be application/json.")
-        }
-        let bytes = try await request.body.collect(upTo: maximumBytes)
-        guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else {
-            throw IdentityError(.invalidRequest)
-        }
+        let (object, bytes) = try await object(from: request)
         let keys = Set(object.keys)
         guard keys.isSubset(of: allowed), (required ?? allowed).isSubset(of: keys) else {
             throw IdentityError(.invalidRequest)
@@ -24,6 +19,95 @@ enum StrictJSON {
             return try JSON.decode(type, from: bytes)
         } catch {
             throw IdentityError(.invalidRequest)
+        }
+    }
+
+    /// What one field of a public body must be.
+    struct Field: Sendable {
+        enum Kind: Sendable {
+            /// Text whose length, in characters after trimming, lies in the range.
+            case text(ClosedRange<Int>)
+            case email
+            case integer(ClosedRange<Int>)
+        }
+
+        let name: String
+        let kind: Kind
+        let required: Bool
+
+        static func text(_ name: String, _ lengths: ClosedRange<Int>, required: Bool = true) -> Field {
+            Field(name: name, kind: .text(lengths), required: required)
+        }
+        static func email(_ name: String) -> Field { Field(name: name, kind: .email, required: true) }
+        static func integer(_ name: String, _ range: ClosedRange<Int>, required: Bool = true) -> Field {
+            Field(name: name, kind: .integer(range), required: required)
+        }
+    }
+
+    /// Decodes a body that must hold exactly `fields`, each of its type and length; a 400 names
+    /// the first field that is wrong (never echoing the client's own field names or values).
+    static func decode<Value: Decodable>(_ type: Value.Type, from request: Request, fields: [Field]) async throws
+        -> Value
+    {
+        let (object, bytes) = try await object(from: request)
+        let names = Set(fields.map(\.name))
+        guard Set(object.keys).isSubset(of: names) else {
+            throw invalid("The body has fields this endpoint does not accept; it accepts \(names.sorted()).")
+        }
+        for field in fields {
+            guard let value = object[field.name], !(value is NSNull) else {
+                if field.required { throw invalid("The field \"\(field.name)\" is required.") }
+                continue
+            }
+            guard field.accepts(value) else { throw invalid("The field \"\(field.name)\" \(field.expectation).") }
+        }
+        do {
+            return try JSON.decode(type, from: bytes)
+        } catch {
+            throw invalid("The body does not match what this endpoint accepts.")
+        }
+    }
+
+    private static func object(from request: Request) async throws -> ([String: Any], [UInt8]) {
+        guard request.headers["Content-Type"]?.lowercased().hasPrefix("application/json") == true else {
+            throw HTTPError(415, detail: "The request body must be application/json.")
+        }
+        let bytes = try await request.body.collect(upTo: maximumBytes)
+        guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else {
+            throw invalid("The body must be one JSON object.")
+        }
+        return (object, bytes)
+    }
+
+    static func invalid(_ detail: String) -> HTTPError {
+        HTTPError(400, detail: detail, type: "https://callcoach.invalid/problems/invalid-body")
+    }
+}
+
+extension StrictJSON.Field {
+    func accepts(_ value: Any) -> Bool {
+        switch kind {
+        case .text(let lengths):
+            guard let text = value as? String else { return false }
+            return lengths.contains(text.trimmingCharacters(in: .whitespacesAndNewlines).count)
+                && !text.unicodeScalars.contains { $0.properties.generalCategory == .control && $0 != "\n" }
+        case .email:
+            guard let text = value as? String, text.count <= 254 else { return false }
+            return EmailAddress(text) != nil
+        case .integer(let range):
+            // JSONSerialization reads `true` as a number too (type code `c`); only real integers count.
+            guard let number = value as? NSNumber, String(cString: number.objCType) != "c",
+                let integer = Int(exactly: number.doubleValue)
+            else { return false }
+            return range.contains(integer)
+        }
+    }
+
+    var expectation: String {
+        switch kind {
+        case .text(let lengths): "must be text of \(lengths.lowerBound) to \(lengths.upperBound) characters"
+        case .email: "must be an e-mail address"
+        case .integer(let range): "must be a whole number from \(range.lowerBound) to \(range.upperBound)"
         }
     }
 }

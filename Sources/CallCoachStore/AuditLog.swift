@@ -36,11 +36,28 @@ public struct AuditLog: Sendable {
     /// The hash that stands before the first entry.
     public static let genesis = String(repeating: "0", count: 64)
 
-    let scope: TenantScope
+    /// Whose chain: a company's id, or `platform` for the operator's own actions.
+    let chainID: String
+    let actorID: String
+    let events: String
+    let heads: String
 
+    /// The company's log, written by the scope's actor.
     public init(scope: TenantScope) {
-        self.scope = scope
+        chainID = scope.companyID
+        actorID = scope.actorID
+        (events, heads) = ("audit_events", "audit_heads")
     }
+
+    /// The platform's log of what operators changed across companies (rate limits, dead letters).
+    public init(platformActor actorID: String) {
+        chainID = Self.platformChain
+        self.actorID = actorID
+        (events, heads) = ("platform_audit_events", "platform_audit_heads")
+    }
+
+    /// The chain id the platform log uses in breaks and hashes.
+    public static let platformChain = "platform"
 
     /// Appends an entry in the caller's transaction, chained to the last one.
     @discardableResult
@@ -51,11 +68,11 @@ public struct AuditLog: Sendable {
         // The head row orders concurrent appends: it is locked until this transaction ends.
         try connection.execute(
             """
-            INSERT INTO audit_heads (company_id, sequence, hash) VALUES (\(scope.companyID), 0, \(Self.genesis)) \
+            INSERT INTO \(keyword: heads) (company_id, sequence, hash) VALUES (\(chainID), 0, \(Self.genesis)) \
             ON CONFLICT (company_id) DO NOTHING
             """)
         let head = try connection.queryOne(
-            "SELECT sequence, hash FROM audit_heads WHERE company_id = \(scope.companyID)\(keyword: connection.dialect.forUpdate)"
+            "SELECT sequence, hash FROM \(keyword: heads) WHERE company_id = \(chainID)\(keyword: connection.dialect.forUpdate)"
         )
         let sequence = (try head?.decode("sequence", as: Int.self) ?? 0) + 1
         let previous = try head?.decode("hash", as: String.self) ?? Self.genesis
@@ -63,21 +80,21 @@ public struct AuditLog: Sendable {
             decoding: try JSONSerialization.data(withJSONObject: details, options: [.sortedKeys]), as: UTF8.self)
         let occurredAt = Date(timeIntervalSince1970: (time.timeIntervalSince1970 * 1000).rounded() / 1000)
         let hash = AuditEvent.chainHash(
-            companyID: scope.companyID, sequence: sequence, occurredAt: occurredAt, actorID: scope.actorID,
+            companyID: chainID, sequence: sequence, occurredAt: occurredAt, actorID: actorID,
             actorEmail: actorEmail, action: action, target: target, details: detailText, clientHash: clientHash,
             previousHash: previous)
         let event = AuditEvent(
-            sequence: sequence, occurredAt: occurredAt, actorID: scope.actorID, actorEmail: actorEmail, action: action,
+            sequence: sequence, occurredAt: occurredAt, actorID: actorID, actorEmail: actorEmail, action: action,
             target: target, details: detailText, clientHash: clientHash, previousHash: previous, hash: hash)
         try connection.execute(
             """
-            INSERT INTO audit_events (company_id, sequence, occurred_at, actor_id, actor_email, action, target, details, \
-            client_hash, previous_hash, hash) VALUES (\(scope.companyID), \(sequence), \(occurredAt), \(scope.actorID), \
+            INSERT INTO \(keyword: events) (company_id, sequence, occurred_at, actor_id, actor_email, action, target, details, \
+            client_hash, previous_hash, hash) VALUES (\(chainID), \(sequence), \(occurredAt), \(actorID), \
             \(actorEmail), \(action), \(target), \(detailText), \(clientHash), \(previous), \(hash))
             """)
         // The head records where the chain ends, so deleting the newest entries is caught too.
         try connection.execute(
-            "UPDATE audit_heads SET sequence = \(sequence), hash = \(hash) WHERE company_id = \(scope.companyID)")
+            "UPDATE \(keyword: heads) SET sequence = \(sequence), hash = \(hash) WHERE company_id = \(chainID)")
         return event
     }
 
@@ -86,7 +103,7 @@ public struct AuditLog: Sendable {
         action: String? = nil, actorID: String? = nil, before sequence: Int? = nil, limit: Int = 50,
         _ connection: any DatabaseConnection
     ) throws -> [AuditEvent] {
-        var sql: SQL = "SELECT * FROM audit_events WHERE company_id = \(scope.companyID)"
+        var sql: SQL = "SELECT * FROM \(keyword: events) WHERE company_id = \(chainID)"
         if let action { sql = "\(sql: sql) AND action = \(action)" }
         if let actorID { sql = "\(sql: sql) AND actor_id = \(actorID)" }
         if let sequence { sql = "\(sql: sql) AND sequence < \(sequence)" }
@@ -106,9 +123,14 @@ public struct AuditLog: Sendable {
     /// Walks every company's chain, and checks that it ends where its head says, returning the
     /// first break of each chain that has one. A platform operation: it reads across companies.
     public static func verifyAll(_ connection: any DatabaseConnection) throws -> [Break] {
+        try verify(events: "audit_events", heads: "audit_heads", connection)
+            + verify(events: "platform_audit_events", heads: "platform_audit_heads", connection)
+    }
+
+    private static func verify(events: String, heads: String, _ connection: any DatabaseConnection) throws -> [Break] {
         var ends: [String: (sequence: Int, hash: String)] = [:]
         var breaks: [String: Break] = [:]
-        for row in try connection.query("SELECT * FROM audit_events ORDER BY company_id, sequence") {
+        for row in try connection.query("SELECT * FROM \(keyword: events) ORDER BY company_id, sequence") {
             let companyID: String = try row.decode("company_id")
             guard breaks[companyID] == nil else { continue }
             let expected = ends[companyID].map { ($0.sequence + 1, $0.hash) } ?? (1, genesis)
@@ -119,7 +141,7 @@ public struct AuditLog: Sendable {
                 ends[companyID] = (event.sequence, event.hash)
             }
         }
-        for head in try connection.query("SELECT company_id, sequence, hash FROM audit_heads") {
+        for head in try connection.query("SELECT company_id, sequence, hash FROM \(keyword: heads)") {
             let companyID: String = try head.decode("company_id")
             guard breaks[companyID] == nil else { continue }
             let last = ends[companyID] ?? (0, genesis)

@@ -25,7 +25,60 @@ public enum Schema {
                     PRIMARY KEY (key, window_start)
                 );
                 """),
+        Migration(8, "edge protections and the platform audit log", sql: edge),
     ]
+
+    /// Live rate-limit overrides, used attestation tokens, browser policy reports, demo requests,
+    /// and the platform's own audit chain: platform data, outside any company.
+    static let edge = """
+        CREATE TABLE rate_limit_overrides (
+            policy TEXT NOT NULL,
+            company_id TEXT NOT NULL,
+            max_requests BIGINT NOT NULL,
+            window_seconds BIGINT NOT NULL,
+            updated_at BIGINT NOT NULL,
+            updated_by TEXT NOT NULL,
+            PRIMARY KEY (policy, company_id)
+        );
+        CREATE TABLE attestation_tokens (
+            token_hash TEXT PRIMARY KEY,
+            expires_at BIGINT NOT NULL
+        );
+        CREATE TABLE csp_reports (
+            id TEXT PRIMARY KEY,
+            received_at BIGINT NOT NULL,
+            document_path TEXT NOT NULL,
+            directive TEXT NOT NULL,
+            blocked TEXT NOT NULL
+        );
+        CREATE TABLE demo_requests (
+            id TEXT PRIMARY KEY,
+            created_at BIGINT NOT NULL,
+            name TEXT NOT NULL,
+            email TEXT NOT NULL,
+            company TEXT NOT NULL,
+            message TEXT NOT NULL
+        );
+        CREATE TABLE platform_audit_events (
+            company_id TEXT NOT NULL,
+            sequence BIGINT NOT NULL,
+            occurred_at BIGINT NOT NULL,
+            actor_id TEXT NOT NULL,
+            actor_email TEXT NOT NULL,
+            action TEXT NOT NULL,
+            target TEXT NOT NULL,
+            details TEXT NOT NULL,
+            client_hash TEXT NOT NULL,
+            previous_hash TEXT NOT NULL,
+            hash TEXT NOT NULL,
+            PRIMARY KEY (company_id, sequence)
+        );
+        CREATE TABLE platform_audit_heads (
+            company_id TEXT PRIMARY KEY,
+            sequence BIGINT NOT NULL,
+            hash TEXT NOT NULL
+        );
+        """
 
     /// Platform operators and the time-boxed grants through which they may read a company.
     static let support = """

@@ -47,6 +47,7 @@ public enum LogKey: String, Sendable, CaseIterable {
     case path
     case fingerprint
     case reason
+    case policy
 }
 
 /// A typed metadata value; strings are identifiers the code chose (ids, route patterns), never user text.

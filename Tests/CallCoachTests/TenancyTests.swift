@@ -98,6 +98,7 @@ struct TenancyFixture {
         case (.post, "teams"), (.patch, "{teamId}"): #"{"name":"Renamed"}"#
         case (.post, "support-grants"): #"{"operatorEmail":"platform@example.com","hours":2,"reason":"ticket 42"}"#
         case (.post, "companies"): #"{"name":"New Co","adminEmail":"boss@newco.example"}"#
+        case (.put, "{policy}"): #"{"maxRequests":1000,"windowSeconds":60}"#
         default: nil
         }
     }
@@ -174,7 +175,8 @@ struct TenancyFixture {
             case .platform(let capability):
                 for actor in ["agentA", "managerA", "adminA", "operatorA", "platform"] {
                     let response = await fixture.send(
-                        route.method, route.pattern, as: actor, json: TenancyFixture.body(for: route))
+                        route.method, TenancyFixture.path(route.pattern, ["policy": "global"]), as: actor,
+                        json: TenancyFixture.body(for: route))
                     let allowed = actor == "platform" && Policy.grants(of: .superAdmin)[capability] != nil
                     #expect(
                         allowed ? (200..<300).contains(response.status) : response.status == 403,
