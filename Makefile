@@ -2,7 +2,7 @@
 SWIFT ?= swift
 # Debian packages the build and the tests need.
 PACKAGES := pkg-config libmicrohttpd-dev libssl-dev libsqlite3-dev libpq-dev postgresql-15 libargon2-dev \
-	libqrencode-dev openssl oathtool
+	libqrencode-dev libcurl4 openssl oathtool
 # Extra packages for `make bench` only.
 BENCH_PACKAGES := wrk nginx-light
 ARGS ?=
@@ -35,6 +35,7 @@ bench: deps
 	@scripts/install-packages $(BENCH_PACKAGES)
 	scripts/benchmark-http
 	$(SWIFT) run -c release Benchmarks auth
+	$(SWIFT) run -c release Benchmarks ratelimit
 
 clean:
 	rm -rf .build

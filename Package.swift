@@ -40,7 +40,9 @@ let package = Package(
         .executableTarget(name: "callcoach", dependencies: ["CallCoachServer"], swiftSettings: strict),
         .executableTarget(
             name: "Benchmarks",
-            dependencies: ["CallCoachServer", "CallCoachStore", "CallCoachCrypto", "CallCoachTelemetry"],
+            dependencies: [
+                "CallCoachServer", "CallCoachHTTP", "CallCoachStore", "CallCoachCrypto", "CallCoachTelemetry",
+            ],
             swiftSettings: strict),
         .testTarget(
             name: "CallCoachTests",

@@ -1,11 +1,12 @@
 import CallCoachCrypto
+import CallCoachHTTP
 import CallCoachServer
 import CallCoachStore
 import CallCoachTelemetry
 import Foundation
 
 // Repeatable measurements that print figures. Never part of `swift test`.
-// Usage: Benchmarks auth [ITERATIONS]
+// Usage: Benchmarks auth|ratelimit [ITERATIONS]
 
 func microseconds(_ duration: Duration, _ count: Int) -> String {
     let total = Double(duration.components.seconds) * 1e6 + Double(duration.components.attoseconds) / 1e12
@@ -59,11 +60,61 @@ func authBenchmark(iterations: Int) async throws {
     }
 }
 
+/// The median time the edge rate limiter adds to a request: the same trivial route answered
+/// in-process with and without it, each request timed on its own, on SQLite.
+func rateLimitBenchmark(iterations: Int) async throws {
+    let directory = NSTemporaryDirectory() + "callcoach-bench-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let database = try SQLiteDatabase(path: directory + "/bench.sqlite")
+    defer { database.close() }
+    let logger = Logger(level: .warning, sink: MemorySink())
+    try await Migrator(logger: logger).migrate(database)
+    let keys = try KeyRing(masterKey: SecureRandom.bytes(32), signingSeed: SecureRandom.bytes(32))
+    var router = Router()
+    router.add(.get, "/bench", access: BenchmarkAccess()) { _ in Response.text("ok") }
+    let limiter = ServerRuntime.edgeLimiter(
+        database: database, keys: keys, perMinute: 10_000_000, logger: logger, metrics: Metrics())
+    let plain = HTTPApplication(router: router, logger: logger)
+    let limited = HTTPApplication(router: router, middleware: [limiter], logger: logger)
+
+    func medianMicroseconds(_ application: HTTPApplication) async -> Double {
+        var samples: [Double] = []
+        samples.reserveCapacity(iterations)
+        for index in 0..<(iterations + 500) {
+            // A few hundred client addresses, as a busy server sees.
+            let request = Request(method: .get, target: "/bench", remoteAddress: "198.51.100.\(index % 250)")
+            let started = ContinuousClock.now
+            _ = await application.respond(to: request)
+            let elapsed = started.duration(to: .now)
+            if index >= 500 {
+                samples.append(
+                    Double(elapsed.components.seconds) * 1e6 + Double(elapsed.components.attoseconds) / 1e12)
+            }
+        }
+        samples.sort()
+        return samples[samples.count / 2]
+    }
+
+    print("edge rate limiter, \(iterations) requests each, SQLite in \(directory)")
+    let without = await medianMicroseconds(plain)
+    let with = await medianMicroseconds(limited)
+    print(String(format: "median without limiter %38.1f µs", without))
+    print(String(format: "median with limiter %41.1f µs", with))
+    print(String(format: "median cost of the limiter %34.1f µs (target under 300 µs)", with - without))
+}
+
+struct BenchmarkAccess: RouteAccess {
+    var description: String { "benchmark" }
+}
+
 let arguments = CommandLine.arguments.dropFirst()
 switch arguments.first {
 case "auth":
     try await authBenchmark(iterations: arguments.dropFirst().first.flatMap { Int($0) } ?? 20_000)
+case "ratelimit":
+    try await rateLimitBenchmark(iterations: arguments.dropFirst().first.flatMap { Int($0) } ?? 20_000)
 default:
-    print("usage: Benchmarks auth [ITERATIONS]")
+    print("usage: Benchmarks auth|ratelimit [ITERATIONS]")
     exit(2)
 }

@@ -55,14 +55,17 @@ public final class HTTPApplication: Sendable {
     public let metrics: Metrics
     public let securityHeaders: SecurityHeaders
     public let trustedProxies: TrustedProxies
-    /// Answers requests that match no route, in place of 404 and 405.
+    /// Answers requests that match no route, in place of 404 (and, when it covers every miss, 400 and 405).
     let fallback: Route?
+    let fallbackCoversEveryMiss: Bool
 
     public init(
         router: Router, middleware: [any Middleware] = [], limits: RequestLimits = RequestLimits(),
         logger: Logger, metrics: Metrics = Metrics(), securityHeaders: SecurityHeaders = SecurityHeaders(),
-        trustedProxies: TrustedProxies = TrustedProxies(), fallback: Handler? = nil
+        trustedProxies: TrustedProxies = TrustedProxies(), fallback: Handler? = nil,
+        fallbackCoversEveryMiss: Bool = true
     ) {
+        self.fallbackCoversEveryMiss = fallbackCoversEveryMiss
         self.securityHeaders = securityHeaders
         self.trustedProxies = trustedProxies
         self.fallback = fallback.map { Route(.get, "/*", access: FallbackAccess(), handler: middleware.wrapping($0)) }
@@ -93,7 +96,9 @@ public final class HTTPApplication: Sendable {
         guard head.headBytes <= limits.maxHeadBytes else { return .reject(.headersTooLarge, route: nil) }
         let rawPath = String(head.target.prefix { $0 != "?" })
         let match = router.match(method: head.method, rawPath: rawPath)
-        if let fallback, !match.isFound { return .handle(fallback, parameters: [:]) }
+        if let fallback, fallbackCoversEveryMiss ? !match.isFound : match.isNotFound {
+            return .handle(fallback, parameters: [:])
+        }
         switch match {
         case .malformed:
             return .reject(.badRequest, route: nil)

@@ -71,6 +71,11 @@ public enum RouteMatch: Sendable {
     /// The path has a malformed escape or invalid UTF-8.
     case malformed
 
+    var isNotFound: Bool {
+        if case .notFound = self { return true }
+        return false
+    }
+
     var isFound: Bool {
         if case .found = self { return true }
         return false

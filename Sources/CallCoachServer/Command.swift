@@ -172,7 +172,8 @@ public enum Command: String, Sendable, CaseIterable {
         case .reactivateUser: "reactivate a deactivated account"
         case .grantOperator: "make an account a platform operator (Super-Admin)"
         case .revokeOperator: "take platform operation away from an account"
-        case .auditVerify: "check every company's audit-log hash chain; exit 1 at the first broken link"
+        case .auditVerify:
+            "check every company's audit-log hash chain and the platform's; exit 1 at the first broken link"
         case .policyMatrix: "print the authorization matrix as Markdown"
         case .policyCheck: "compare PostgreSQL's live row-level policies and grants with the expected ones"
         }

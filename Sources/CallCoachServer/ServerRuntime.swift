@@ -131,7 +131,20 @@ public final class ServerRuntime: Sendable {
         return HTTPApplication(
             router: router, middleware: [limiter, AccessControl(authenticator: authenticator, identity: identity)],
             logger: logger, metrics: metrics, securityHeaders: SecurityHeaders(reportPath: EdgeRoutes.reportPath),
-            trustedProxies: proxies)
+            trustedProxies: proxies,
+            // Misses pass the middleware too, so probing for addresses counts against the limit.
+            fallback: { _ in throw HTTPError.notFound }, fallbackCoversEveryMiss: false)
+    }
+
+    /// The edge limiter alone (the global policy per client address), for the benchmark program.
+    public static func edgeLimiter(
+        database: any Database, keys: KeyRing, perMinute: Int, logger: Logger, metrics: Metrics
+    ) -> any Middleware {
+        RateLimiter(
+            limits: RateLimits(
+                database: database, keys: keys, globalPerMinute: perMinute, logger: logger, metrics: metrics,
+                clock: { Date() }),
+            routePolicies: [:])
     }
 
     /// Compares the live row-level policies with the expected ones at start and then daily; a

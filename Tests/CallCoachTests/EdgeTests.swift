@@ -200,6 +200,18 @@ func bearer(_ token: String) -> HTTPHeaders { ["Authorization": "Bearer \(token)
         server.stop()
     }
 
+    @Test func probingForMissingAddressesCountsAgainstTheLimit() async throws {
+        let server = try await LiveServer.start { $0.rateLimitPerMinute = 3 }
+        let client = server.client(remoteAddress: "192.0.2.90")
+        for index in 0..<3 {
+            let response = await client.get("/wp-admin/\(index).php")
+            #expect(response.status == 404)
+            #expect(response.headers["RateLimit-Remaining"] == String(2 - index))
+        }
+        #expect(await client.get("/.env").status == 429)
+        #expect(await client.send(.delete, "/healthz").status == 405, "a wrong method still says which are allowed")
+    }
+
     @Test func aLiveOverrideReachesEveryProcessWithinAMinuteAndIsAudited() async throws {
         let clock = TestClock(Date(timeIntervalSince1970: 1_800_000_000))
         let directory = try TemporaryDirectory()
@@ -235,6 +247,11 @@ func bearer(_ token: String) -> HTTPHeaders { ["Authorization": "Bearer \(token)
         let log = await first.client().get("/api/v1/platform/audit-log", headers: bearer(token))
         #expect(log.bodyText.contains("rate_limit.overridden") && log.bodyText.contains("rate_limit.reset"))
         #expect(try await first.runtime.database.read(.platform) { try AuditLog.verifyAll($0) }.isEmpty)
+        try await first.runtime.database.write(.platform) {
+            try $0.execute("UPDATE platform_audit_events SET details = '{}' WHERE sequence = 1")
+        }
+        let breaks = try await first.runtime.database.read(.platform) { try AuditLog.verifyAll($0) }
+        #expect(breaks.map(\.companyID) == [AuditLog.platformChain], "a changed platform entry is caught")
         first.stop()
         second.stop()
     }
