@@ -27,6 +27,7 @@ public enum Capability: String, Sendable, CaseIterable, Codable {
     case enforceMFA = "mfa.enforce"
     case exportData = "data.export"
     case issueSupportGrants = "support_grants.issue"
+    case manageFailedJobs = "dead_letters.manage"
     case manageCompanies = "platform.companies"
     case manageRateLimits = "platform.rate_limits"
     case manageDeadLetters = "platform.dead_letters"

@@ -2,12 +2,18 @@
 /// one, so no code path can name another company's blob.
 public struct BlobKey: Sendable, Hashable, CustomStringConvertible {
     public let path: String
+    public let companyID: String
+    public let collection: String
+    public let id: String
 
     /// The key for `id` in `collection` of the scope's company, or `nil` when either part is not
     /// a plain name (letters, digits, `-`, `_`, `.`; no `..`, no slash).
     public init?(scope: TenantScope, collection: String, id: String) {
         guard Self.isPlainName(collection), Self.isPlainName(id), Self.isPlainName(scope.companyID) else { return nil }
         path = "companies/\(scope.companyID)/\(collection)/\(id)"
+        companyID = scope.companyID
+        self.collection = collection
+        self.id = id
     }
 
     public var description: String { path }

@@ -37,10 +37,31 @@ public enum RowLevelSecurity {
             table: "audit_heads", name: "tenant_isolation", using: "company_id = \(company)",
             check: "company_id = \(company)"),
         Policy(
+            table: "blobs", name: "tenant_isolation", using: "company_id = \(company)", check: "company_id = \(company)"
+        ),
+        Policy(
+            table: "calls", name: "tenant_isolation", using: "company_id = \(company)", check: "company_id = \(company)"
+        ),
+        Policy(
+            table: "jobs", name: "tenant_isolation", using: "company_id = \(company)", check: "company_id = \(company)"),
+        Policy(
+            table: "dead_letters", name: "tenant_isolation", using: "company_id = \(company)",
+            check: "company_id = \(company)"),
+        Policy(
             table: "support_grants", name: "tenant_isolation",
             using: "company_id = \(company) OR operator_id = \(user)",
             check: "company_id = \(company)"),
     ]
+
+    /// The company tables that came with the call pipeline; each has the same tenant policy.
+    static let callTables = ["blobs", "calls", "jobs", "dead_letters"]
+
+    static var callsMigration: String {
+        policies.filter { callTables.contains($0.table) }.map { policy in
+            "ALTER TABLE \(policy.table) ENABLE ROW LEVEL SECURITY;\n"
+                + "CREATE POLICY \(policy.name) ON \(policy.table) USING (\(policy.using)) WITH CHECK (\(policy.check));\n"
+        }.joined()
+    }
 
     /// The privileges the application role must hold on every table, and no more.
     public static let tablePrivileges: Set<String> = ["SELECT", "INSERT", "UPDATE", "DELETE"]
@@ -57,7 +78,7 @@ public enum RowLevelSecurity {
             ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO \(applicationRole);
 
             """
-        for policy in policies {
+        for policy in policies where !callTables.contains(policy.table) {
             text += "ALTER TABLE \(policy.table) ENABLE ROW LEVEL SECURITY;\n"
             text +=
                 "CREATE POLICY \(policy.name) ON \(policy.table) USING (\(policy.using)) WITH CHECK (\(policy.check));\n"

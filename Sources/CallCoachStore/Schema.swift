@@ -26,7 +26,79 @@ public enum Schema {
                 );
                 """),
         Migration(8, "edge protections and the platform audit log", sql: edge),
+        Migration(9, "calls, blobs and the job queue", sql: calls),
+        Migration(10, "row-level security for calls", sql: { $0 == .postgres ? RowLevelSecurity.callsMigration : "" }),
     ]
+
+    /// Calls, the versions of every encrypted blob, key versions, and the job queue with its dead letters.
+    static let calls = """
+        CREATE TABLE key_versions (
+            version BIGINT PRIMARY KEY,
+            created_at BIGINT NOT NULL
+        );
+        INSERT INTO key_versions (version, created_at) VALUES (1, 0);
+        CREATE TABLE blobs (
+            company_id TEXT NOT NULL REFERENCES companies (id),
+            collection TEXT NOT NULL,
+            id TEXT NOT NULL,
+            version BIGINT NOT NULL,
+            key_version BIGINT NOT NULL,
+            size BIGINT NOT NULL,
+            sha256 TEXT NOT NULL,
+            created_at BIGINT NOT NULL,
+            superseded_at BIGINT,
+            PRIMARY KEY (company_id, collection, id, version)
+        );
+        CREATE INDEX blobs_superseded ON blobs (superseded_at);
+        CREATE TABLE calls (
+            id TEXT PRIMARY KEY,
+            company_id TEXT NOT NULL REFERENCES companies (id),
+            agent_id TEXT,
+            team_id TEXT,
+            direction TEXT,
+            started_at BIGINT,
+            customer_phone TEXT,
+            customer_time_zone TEXT,
+            external_id TEXT,
+            channel_map TEXT,
+            source TEXT NOT NULL,
+            media_format TEXT NOT NULL,
+            status TEXT NOT NULL,
+            progress BIGINT NOT NULL,
+            failure TEXT,
+            duration DOUBLE PRECISION,
+            report TEXT,
+            uploaded_by TEXT NOT NULL,
+            idempotency_key TEXT,
+            created_at BIGINT NOT NULL,
+            updated_at BIGINT NOT NULL,
+            UNIQUE (company_id, idempotency_key)
+        );
+        CREATE INDEX calls_company_created ON calls (company_id, created_at);
+        CREATE TABLE jobs (
+            id TEXT PRIMARY KEY,
+            company_id TEXT NOT NULL REFERENCES companies (id),
+            kind TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            attempts BIGINT NOT NULL,
+            max_attempts BIGINT NOT NULL,
+            run_at BIGINT NOT NULL,
+            lease_owner TEXT,
+            lease_until BIGINT NOT NULL,
+            last_error TEXT,
+            created_at BIGINT NOT NULL
+        );
+        CREATE INDEX jobs_due ON jobs (run_at, lease_until);
+        CREATE TABLE dead_letters (
+            id TEXT PRIMARY KEY,
+            company_id TEXT NOT NULL REFERENCES companies (id),
+            kind TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            attempts BIGINT NOT NULL,
+            error TEXT NOT NULL,
+            failed_at BIGINT NOT NULL
+        );
+        """
 
     /// Live rate-limit overrides, used attestation tokens, browser policy reports, demo requests,
     /// and the platform's own audit chain: platform data, outside any company.

@@ -9,6 +9,14 @@ public struct TenantScope: Sendable, Equatable {
         self.membership = membership
     }
 
+    /// The scope background work (the call pipeline) acts in for `companyID`: the company's own
+    /// data, as the system actor, never a person.
+    public static func system(companyID: String) -> TenantScope {
+        TenantScope(membership: Membership(companyID: companyID, userID: systemActor, role: .admin))
+    }
+
+    public static let systemActor = "system"
+
     public var companyID: String { membership.companyID }
     public var actorID: String { membership.userID }
 
