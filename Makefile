@@ -2,7 +2,7 @@
 SWIFT ?= swift
 # Debian packages the build and the tests need.
 PACKAGES := pkg-config libmicrohttpd-dev libssl-dev libsqlite3-dev libpq-dev postgresql-15 libargon2-dev \
-	libqrencode-dev libcurl4 openssl oathtool
+	libqrencode-dev libcurl4 libsndfile1-dev sox lame espeak-ng openssl oathtool
 # Extra packages for `make bench` only.
 BENCH_PACKAGES := wrk nginx-light
 ARGS ?=

@@ -17,11 +17,16 @@ let package = Package(
         .systemLibrary(name: "CQRencode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
         .systemLibrary(name: "CPostgres", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
 
         .target(name: "CallCoachCore", swiftSettings: strict),
         .target(name: "CallCoachTelemetry", swiftSettings: strict),
         .target(name: "CallCoachHTTP", dependencies: ["CMicroHTTPD", "CallCoachTelemetry"], swiftSettings: strict),
         .target(name: "CallCoachCrypto", dependencies: ["COpenSSL", "CArgon2"], swiftSettings: strict),
+        .target(name: "CallCoachAnalysis", swiftSettings: strict),
+        // Signal processing is optimized even in debug builds, or the test suite waits on it.
+        .target(
+            name: "CallCoachAudio", dependencies: ["CSndFile"], swiftSettings: strict + [.unsafeFlags(["-O"])]),
         .target(
             name: "CallCoachStore",
             dependencies: ["CSQLite", "CPostgres", "CallCoachCore", "CallCoachCrypto", "CallCoachTelemetry"],
@@ -30,7 +35,7 @@ let package = Package(
             name: "CallCoachServer",
             dependencies: [
                 "CallCoachCore", "CallCoachHTTP", "CallCoachCrypto", "CallCoachStore", "CallCoachTelemetry",
-                "CQRencode",
+                "CallCoachAnalysis", "CallCoachAudio", "CQRencode",
             ],
             swiftSettings: strict),
         .target(
@@ -42,8 +47,11 @@ let package = Package(
             name: "Benchmarks",
             dependencies: [
                 "CallCoachServer", "CallCoachHTTP", "CallCoachStore", "CallCoachCrypto", "CallCoachTelemetry",
+                "CallCoachAnalysis",
             ],
             swiftSettings: strict),
+        .testTarget(name: "CallCoachAnalysisTests", dependencies: ["CallCoachAnalysis"], swiftSettings: strict),
+        .testTarget(name: "CallCoachAudioTests", dependencies: ["CallCoachAudio"], swiftSettings: strict),
         .testTarget(
             name: "CallCoachTests",
             dependencies: [

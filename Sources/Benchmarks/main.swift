@@ -6,7 +6,7 @@ import CallCoachTelemetry
 import Foundation
 
 // Repeatable measurements that print figures. Never part of `swift test`.
-// Usage: Benchmarks auth|ratelimit [ITERATIONS]
+// Usage: Benchmarks auth|ratelimit|analysis [ITERATIONS]
 
 func microseconds(_ duration: Duration, _ count: Int) -> String {
     let total = Double(duration.components.seconds) * 1e6 + Double(duration.components.attoseconds) / 1e12
@@ -112,9 +112,11 @@ let arguments = CommandLine.arguments.dropFirst()
 switch arguments.first {
 case "auth":
     try await authBenchmark(iterations: arguments.dropFirst().first.flatMap { Int($0) } ?? 20_000)
+case "analysis":
+    analysisBenchmark()
 case "ratelimit":
     try await rateLimitBenchmark(iterations: arguments.dropFirst().first.flatMap { Int($0) } ?? 20_000)
 default:
-    print("usage: Benchmarks auth|ratelimit [ITERATIONS]")
+    print("usage: Benchmarks auth|ratelimit|analysis [ITERATIONS]")
     exit(2)
 }

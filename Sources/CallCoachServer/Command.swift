@@ -3,7 +3,7 @@ import Foundation
 /// The settings a configuration can hold.
 public enum SettingKey: Sendable {
     case rateLimit, trustedProxies, attestationProvider, attestationSecret, attestationVerifyURL,
-        attestationDifficulty
+        attestationDifficulty, maxUploadMegabytes, workers, transcriptFile, outputFormat
     case dataDirectory, databaseURL, databaseOwnerURL, host, port, redirectPort, adminPort, publicHost,
         tlsCertificateFile, tlsKeyFile,
         threads
@@ -66,6 +66,18 @@ public struct Option: Sendable {
     static let attestationDifficulty = Option(
         .attestationDifficulty, flag: "--attestation-difficulty", variable: "CALLCOACH_ATTESTATION_DIFFICULTY",
         valueName: "BITS", help: "leading zero bits a proof-of-work solution needs (default 16)")
+    static let maxUpload = Option(
+        .maxUploadMegabytes, flag: "--max-upload-mb", variable: "CALLCOACH_MAX_UPLOAD_MB", valueName: "MB",
+        help: "largest call upload accepted, in megabytes (default 500)")
+    static let workers = Option(
+        .workers, flag: "--workers", variable: "CALLCOACH_WORKERS", valueName: "N",
+        help: "call-processing workers in this process (default 1 in serve, 2 in worker; 0 for none)")
+    static let transcriptFile = Option(
+        .transcriptFile, flag: "--transcript", variable: "CALLCOACH_ANALYZE_TRANSCRIPT", valueName: "FILE",
+        help: "a JSON, WebVTT or SRT transcript of the recording, for its words")
+    static let outputFormat = Option(
+        .outputFormat, flag: "--format", variable: "CALLCOACH_ANALYZE_FORMAT", valueName: "json|text",
+        help: "json prints the whole report; text (default) a summary")
     static let host = Option(
         .host, flag: "--host", variable: "CALLCOACH_HOST", valueName: "ADDR",
         help: "address to listen on (default 0.0.0.0)")
@@ -152,7 +164,9 @@ extension Option {
 
 /// The subcommands of `callcoach`.
 public enum Command: String, Sendable, CaseIterable {
-    case serve, migrate, version
+    case serve, worker, migrate, version
+    case rotateKeys = "keys rotate"
+    case analyze
     case createCompany = "admin create-company"
     case deactivateUser = "admin deactivate-user"
     case reactivateUser = "admin reactivate-user"
@@ -166,6 +180,9 @@ public enum Command: String, Sendable, CaseIterable {
         switch self {
         case .serve: "run the HTTPS server with the embedded store"
         case .migrate: "apply pending database migrations and exit"
+        case .worker: "process queued calls without serving HTTP, until stopped"
+        case .rotateKeys: "start a new blob-key version; servers re-encrypt stored blobs in the background"
+        case .analyze: "analyze one recording or transcript (callcoach analyze FILE) and print the report"
         case .version: "print the version and exit"
         case .createCompany: "create a company and its first administrator"
         case .deactivateUser: "deactivate an account and end its sessions at once"
@@ -185,7 +202,7 @@ public enum Command: String, Sendable, CaseIterable {
             [
                 .dataDirectory, .databaseURL, .databaseOwnerURL, .host, .port, .rateLimit, .redirectPort, .adminPort,
                 .publicHost, .trustedProxies, .attestationProvider, .attestationSecret, .attestationVerifyURL,
-                .attestationDifficulty,
+                .attestationDifficulty, .maxUpload, .workers,
                 .tlsCertificate,
                 .tlsKey,
                 .threads, .connectionTimeout, .shutdownTimeout, .logLevel, .production, .masterKey, .metricsToken,
@@ -193,6 +210,13 @@ public enum Command: String, Sendable, CaseIterable {
                 .mailFrom,
             ]
         case .migrate: [.dataDirectory, .databaseURL, .databaseOwnerURL, .logLevel]
+        case .worker:
+            [
+                .dataDirectory, .databaseURL, .databaseOwnerURL, .logLevel, .workers, .masterKey, .jwtSigningKey,
+                .production,
+            ]
+        case .rotateKeys: [.dataDirectory, .databaseURL, .databaseOwnerURL, .logLevel]
+        case .analyze: [.transcriptFile, .outputFormat, .logLevel]
         case .version: []
         case .createCompany:
             [
@@ -215,7 +239,8 @@ public enum Command: String, Sendable, CaseIterable {
 
     /// The `--help` text.
     public var help: String {
-        var text = "usage: callcoach \(rawValue)\(options.isEmpty ? "" : " [options]")\n\n\(summary)\n"
+        var text =
+            "usage: callcoach \(rawValue)\(self == .analyze ? " FILE" : "")\(options.isEmpty ? "" : " [options]")\n\n\(summary)\n"
         guard !options.isEmpty else { return text }
         text += "\noptions:\n"
         for option in options {

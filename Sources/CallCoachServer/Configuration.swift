@@ -36,6 +36,13 @@ public struct Configuration: Sendable, Equatable {
     public var attestationVerifyURL: String?
     /// Leading zero bits of SHA-256 a proof-of-work solution must reach.
     public var attestationDifficulty = 16
+    /// The largest call upload accepted, in megabytes.
+    public var maxUploadMegabytes = 500
+    /// Call-processing workers in this process; `nil` takes the command's default.
+    public var workers: Int?
+    /// `analyze`: a transcript to go with the recording, and how to print the report.
+    public var transcriptFile: String?
+    public var outputFormat = OfflineAnalysis.Output.text
     public var connectionTimeoutSeconds = 30
     public var shutdownTimeoutSeconds = 10
     public var logLevel = LogLevel.info
@@ -198,6 +205,14 @@ extension Configuration {
             }
             configuration.attestationVerifyURL = value
         case .attestationDifficulty: configuration.attestationDifficulty = try integer(value, name, in: 1...32)
+        case .maxUploadMegabytes: configuration.maxUploadMegabytes = try integer(value, name, in: 1...10_000)
+        case .workers: configuration.workers = try integer(value, name, in: 0...32)
+        case .transcriptFile: configuration.transcriptFile = value
+        case .outputFormat:
+            guard let format = OfflineAnalysis.Output(rawValue: value) else {
+                throw ConfigurationError("\(name) must be json or text")
+            }
+            configuration.outputFormat = format
         case .connectionTimeout: configuration.connectionTimeoutSeconds = try integer(value, name, in: 1...3600)
         case .shutdownTimeout: configuration.shutdownTimeoutSeconds = try integer(value, name, in: 0...3600)
         case .logLevel:

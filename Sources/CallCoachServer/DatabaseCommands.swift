@@ -99,6 +99,32 @@ public enum DatabaseCommands {
         return try await database.read(.platform) { try RowLevelSecurity.drift($0) }
     }
 
+    /// Starts a new blob-key version; running servers re-encrypt stored blobs under it.
+    public static func rotateKeys(_ configuration: Configuration, logger: Logger) async throws -> Int {
+        let database = try DataDirectory(path: configuration.dataDirectory).openDatabase(configuration)
+        defer { database.close() }
+        let version = try await database.write(.platform) { try BlobMaintenance.addKeyVersion(at: Date(), $0) }
+        logger.info("blob.key_rotated", "", [.version: .int(version)])
+        return version
+    }
+
+    /// Runs call-processing workers (and blob maintenance) until `stop` returns.
+    public static func runWorkers(
+        _ configuration: Configuration, logger: Logger, until stop: @Sendable () async -> Void
+    ) async throws {
+        let directory = DataDirectory(path: configuration.dataDirectory)
+        let (keys, database) = try await directory.openStore(configuration, logger: logger)
+        defer { database.close() }
+        let processing = Processing(
+            database: database, blobs: BlobStore(root: configuration.dataDirectory + "/blobs", keys: keys.blobKeys),
+            dataDirectory: configuration.dataDirectory, workers: configuration.workers ?? 2, logger: logger,
+            metrics: Metrics(), clock: { Date() })
+        logger.info("worker.started", "", [.count: .int(configuration.workers ?? 2)])
+        await stop()
+        processing.stop()
+        logger.info("worker.stopped")
+    }
+
     /// The authorization matrix of the routes the server declares, as Markdown.
     public static func policyMatrix(logger: Logger) async throws -> String {
         let scratch = NSTemporaryDirectory() + "callcoach-matrix-\(UUID().uuidString)"
@@ -110,8 +136,11 @@ public enum DatabaseCommands {
         let identity = try IdentityService(
             database: database, keys: keys, settings: .init(publicURL: "https://localhost:8443"), logger: logger,
             metrics: Metrics())
+        let calls = CallService(
+            database: database, blobs: BlobStore(root: scratch + "/blobs", keys: keys.blobKeys), identity: identity,
+            logger: logger, metrics: Metrics(), maxUploadBytes: configuration.maxUploadMegabytes * 1_000_000)
         let application = try ServerRuntime.publicApplication(
-            configuration, logger: logger, metrics: Metrics(), database: database, identity: identity)
+            configuration, logger: logger, metrics: Metrics(), database: database, identity: identity, calls: calls)
         return PolicyMatrix.markdown(router: application.router)
     }
 }

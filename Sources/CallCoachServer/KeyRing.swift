@@ -1,4 +1,5 @@
 import CallCoachCrypto
+import CallCoachStore
 
 /// The keys the server works with, all from the configuration loader.
 public struct KeyRing: Sendable {
@@ -9,6 +10,8 @@ public struct KeyRing: Sendable {
     public let mfaSecretKey: [UInt8]
     /// Signs proof-of-work challenges.
     public let attestationKey: [UInt8]
+    /// The per-company keys of the encrypted blob store.
+    public let blobKeys: BlobKeys
 
     public init(masterKey: [UInt8], signingSeed: [UInt8], issuer: String = "callcoach") throws {
         let signingKey = try Ed25519PrivateKey(rawRepresentation: signingSeed)
@@ -17,6 +20,7 @@ public struct KeyRing: Sendable {
         identityHashKey = Self.derive(masterKey, "identity-hash/v1")
         mfaSecretKey = Self.derive(masterKey, "mfa-secret/v1")
         attestationKey = Self.derive(masterKey, "attestation/v1")
+        blobKeys = BlobKeys(masterKey: masterKey)
     }
 
     /// A purpose-bound key derived from the master key with HKDF-SHA256.

@@ -15,6 +15,7 @@ public final class ServerRuntime: Sendable {
     public let admin: HTTPServer?
     public let identity: IdentityService
     public let outbox: OutboxDelivery
+    public let processing: Processing
     private let outboxTask: Task<Void, Never>
     private let driftTask: Task<Void, Never>
 
@@ -68,8 +69,15 @@ public final class ServerRuntime: Sendable {
             _ = await (drift, prune)
         }
 
+        let blobs = BlobStore(root: configuration.dataDirectory + "/blobs", keys: keys.blobKeys)
+        processing = Processing(
+            database: database, blobs: blobs, dataDirectory: configuration.dataDirectory,
+            workers: configuration.workers ?? 1, logger: logger, metrics: metrics, clock: clock)
+        let calls = CallService(
+            database: database, blobs: blobs, identity: identity, logger: logger, metrics: metrics,
+            maxUploadBytes: configuration.maxUploadMegabytes * 1_000_000)
         application = try Self.publicApplication(
-            configuration, logger: logger, metrics: metrics, database: database, identity: identity)
+            configuration, logger: logger, metrics: metrics, database: database, identity: identity, calls: calls)
         let https = try HTTPServer(
             application: application, configuration: listener(configuration, port: configuration.port, tls: tls))
         self.https = https
@@ -100,7 +108,7 @@ public final class ServerRuntime: Sendable {
     /// The application behind the public HTTPS port.
     static func publicApplication(
         _ configuration: Configuration, logger: Logger, metrics: Metrics, database: any Database,
-        identity: IdentityService
+        identity: IdentityService, calls: CallService
     ) throws -> HTTPApplication {
         let origin = configuration.publicURL.flatMap(URL.init(string:)).map { url in
             // Browsers leave the default port out of `Origin`, so it is left out here too.
@@ -119,6 +127,7 @@ public final class ServerRuntime: Sendable {
         AuthRoutes(identity: identity, authenticator: authenticator, mailer: Mailer(), limits: limits).register(
             in: &router)
         CompanyRoutes(identity: identity, mailer: Mailer(), limits: limits).register(in: &router)
+        CallRoutes(calls: calls).register(in: &router)
         OperationsRoutes(
             database: database, metrics: metrics, metricsToken: configuration.metricsToken, metricsOpen: false
         )
@@ -195,6 +204,7 @@ public final class ServerRuntime: Sendable {
         let grace = Duration.seconds(configuration.shutdownTimeoutSeconds)
         logger.info("server.stopping")
         outboxTask.cancel()
+        processing.stop()
         driftTask.cancel()
         redirect?.shutdown(grace: .zero)
         https.shutdown(grace: grace)

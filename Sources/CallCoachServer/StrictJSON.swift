@@ -29,6 +29,8 @@ enum StrictJSON {
             case text(ClosedRange<Int>)
             case email
             case integer(ClosedRange<Int>)
+            /// A JSON object of short text values.
+            case object
         }
 
         let name: String
@@ -39,6 +41,9 @@ enum StrictJSON {
             Field(name: name, kind: .text(lengths), required: required)
         }
         static func email(_ name: String) -> Field { Field(name: name, kind: .email, required: true) }
+        static func object(_ name: String, required: Bool = true) -> Field {
+            Field(name: name, kind: .object, required: required)
+        }
         static func integer(_ name: String, _ range: ClosedRange<Int>, required: Bool = true) -> Field {
             Field(name: name, kind: .integer(range), required: required)
         }
@@ -49,7 +54,19 @@ enum StrictJSON {
     static func decode<Value: Decodable>(_ type: Value.Type, from request: Request, fields: [Field]) async throws
         -> Value
     {
-        let (object, bytes) = try await object(from: request)
+        guard request.headers["Content-Type"]?.lowercased().hasPrefix("application/json") == true else {
+            throw HTTPError(415, detail: "The request body must be application/json.")
+        }
+        return try decode(type, fromPart: try await request.body.collect(upTo: maximumBytes), fields: fields)
+    }
+
+    /// The same check for JSON that arrived some other way (a part of a multipart upload); an
+    /// empty part counts as an empty object.
+    static func decode<Value: Decodable>(_ type: Value.Type, fromPart bytes: [UInt8], fields: [Field]) throws -> Value {
+        let bytes = bytes.isEmpty ? Array("{}".utf8) : bytes
+        guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else {
+            throw invalid("The body must be one JSON object.")
+        }
         let names = Set(fields.map(\.name))
         guard Set(object.keys).isSubset(of: names) else {
             throw invalid("The body has fields this endpoint does not accept; it accepts \(names.sorted()).")
@@ -100,6 +117,9 @@ extension StrictJSON.Field {
                 let integer = Int(exactly: number.doubleValue)
             else { return false }
             return range.contains(integer)
+        case .object:
+            guard let object = value as? [String: Any], object.count <= 16 else { return false }
+            return object.allSatisfy { ($0.value as? String).map { $0.count <= 64 } ?? false }
         }
     }
 
@@ -108,6 +128,7 @@ extension StrictJSON.Field {
         case .text(let lengths): "must be text of \(lengths.lowerBound) to \(lengths.upperBound) characters"
         case .email: "must be an e-mail address"
         case .integer(let range): "must be a whole number from \(range.lowerBound) to \(range.upperBound)"
+        case .object: "must be an object of short text values"
         }
     }
 }

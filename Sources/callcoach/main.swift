@@ -41,7 +41,7 @@ let overview = """
     """
 
 /// Commands of two words, such as `admin create-company`.
-let groups: Set<String> = ["admin", "audit", "policy"]
+let groups: Set<String> = ["admin", "audit", "policy", "keys"]
 guard let name = arguments.first else { fail("no command given\n\n" + overview) }
 if ["--help", "-h", "help"].contains(name)
     || (groups.contains(name) && (arguments.count == 1 || arguments[1].hasPrefix("-")))
@@ -52,7 +52,13 @@ if ["--help", "-h", "help"].contains(name)
 let words = groups.contains(name) && arguments.count > 1 && !arguments[1].hasPrefix("-") ? 2 : 1
 let commandName = arguments.prefix(words).joined(separator: " ")
 guard let command = Command(rawValue: commandName) else { fail("unknown command '\(commandName)'\n\n" + overview) }
-let options = Array(arguments.dropFirst(words))
+var options = Array(arguments.dropFirst(words))
+// `analyze` takes the file to analyze first, before its options.
+var analyzedFile: String?
+if command == .analyze, let first = options.first, !first.hasPrefix("-") {
+    analyzedFile = first
+    options.removeFirst()
+}
 if options.contains("--help") || options.contains("-h") {
     print(command.help, terminator: "")
     exit(0)
@@ -122,6 +128,29 @@ case .policyCheck:
 
 case .policyMatrix:
     await attempt { print(try await DatabaseCommands.policyMatrix(logger: Logger(level: .error)), terminator: "") }
+
+case .rotateKeys:
+    await attempt {
+        let version = try await DatabaseCommands.rotateKeys(configuration, logger: logger)
+        print("blob key version \(version) is current; servers re-encrypt stored blobs in the background")
+    }
+
+case .worker:
+    SignalWaiter.install()
+    await attempt {
+        try await DatabaseCommands.runWorkers(configuration, logger: logger) {
+            _ = await Task.detached { SignalWaiter.waitForTermination() }.value
+        }
+    }
+
+case .analyze:
+    guard let file = analyzedFile else { fail("analyze needs a FILE\n\n" + command.help) }
+    await attempt {
+        print(
+            try OfflineAnalysis.run(
+                path: file, transcriptPath: configuration.transcriptFile, output: configuration.outputFormat),
+            terminator: "")
+    }
 
 case .serve:
     SignalWaiter.install()

@@ -22,8 +22,8 @@ struct TenancyFixture {
     let users: [String: String]
     let tokens: [String: String]
 
-    static func make() async throws -> TenancyFixture {
-        let server = try await LiveServer.start()
+    static func make(_ configure: (inout Configuration) -> Void = { _ in }) async throws -> TenancyFixture {
+        let server = try await LiveServer.start(configure)
         let identity = server.runtime.identity
         let cheap = try PasswordHasher(parameters: .init(memory: 1024, iterations: 1, parallelism: 1)).hash(
             "pw-pw-pw-pw-pw")
@@ -81,8 +81,11 @@ struct TenancyFixture {
             grantA: grantA, users: users, tokens: tokens)
     }
 
-    func send(_ method: HTTPMethod, _ path: String, as name: String?, json: String? = nil) async -> Response {
+    func send(_ method: HTTPMethod, _ path: String, as name: String?, json: String? = nil, range: String? = nil)
+        async -> Response
+    {
         var headers: HTTPHeaders = [:]
+        if let range { headers.set("Range", range) }
         if let name { headers.set("Authorization", "Bearer \(tokens[name]!)") }
         let client = server.client()
         guard let json else { return await client.send(method, path, headers: headers) }
@@ -123,7 +126,8 @@ struct TenancyFixture {
     @Test func everyRouteAndRoleAgreesWithThePolicy() async throws {
         var cells = 0
         let probe = try await TenancyFixture.make()
-        for route in companyRoutes(probe) {
+        // Call routes need a call and a dead letter to act on; CallAccessTests covers them role by role.
+        for route in companyRoutes(probe) where !CallAccessTests.isCallRoute(route) {
             guard case .company(let capability) = route.access as? Access else { continue }
             for actor in ["agentA", "managerA", "adminA", "operatorA"] {
                 // Reads change nothing, so they share one fixture; each write gets a fresh one.
@@ -159,9 +163,11 @@ struct TenancyFixture {
                 let anonymous = await fixture.send(route.method, path, as: nil, json: TenancyFixture.body(for: route))
                 #expect(anonymous.status == 401)
                 cells += 1
+                // A write's fresh fixture is done with; its connections go back at once.
+                if route.method != .get { fixture.server.stop() }
             }
         }
-        #expect(cells == companyRoutes(probe).count * 8)
+        #expect(cells == companyRoutes(probe).filter { !CallAccessTests.isCallRoute($0) }.count * 8)
         cells += try await platformAndSelfServiceCells(probe)
         print("parity cells checked: \(cells)")
     }
@@ -172,7 +178,7 @@ struct TenancyFixture {
         var cells = 0
         for route in fixture.server.runtime.application.router.routes {
             switch route.access as? Access {
-            case .platform(let capability):
+            case .platform(let capability) where !route.pattern.contains("{letterId}"):
                 for actor in ["agentA", "managerA", "adminA", "operatorA", "platform"] {
                     let response = await fixture.send(
                         route.method, TenancyFixture.path(route.pattern, ["policy": "global"]), as: actor,

@@ -1,0 +1,268 @@
+import CallCoachAnalysis
+import CallCoachAudio
+import CallCoachCore
+import CallCoachHTTP
+import CallCoachStore
+import CallCoachTelemetry
+import Foundation
+
+/// What a processing stage reports when it cannot finish: `permanent` failures (corrupt audio,
+/// a transcript that cannot be used) go straight to the dead letters; others are retried.
+struct PipelineFailure: Error {
+    let reason: String
+    let permanent: Bool
+}
+
+/// The analysis stored with a ready call: the conversation metrics and how the call was heard.
+struct CallReport: Codable, Sendable {
+    struct AudioSummary: Codable, Sendable {
+        let format: String
+        let originalSampleRate: Int
+        let originalChannels: Int
+        /// One channel: the parties are not separated, so per-party figures describe both together.
+        let mono: Bool
+        let speechSeconds: [String: Double]
+    }
+
+    let metrics: ConversationReport
+    let audio: AudioSummary?
+    /// Who produced the words: `import` (an uploaded transcript), a provider's name, or `none`
+    /// (voice activity only: talk-time figures without words).
+    let transcriber: String
+    let notes: [String]
+}
+
+/// Turns a queued call into a ready one: decode, split channels, find speech, transcribe, analyze.
+/// Every stage is idempotent, so a job that runs twice (a worker killed mid-job) ends the same.
+struct CallPipeline: Sendable {
+    let database: any Database
+    let blobs: BlobStore
+    let workDirectory: String
+    let logger: Logger
+    let metrics: Metrics
+    let clock: @Sendable () -> Date
+
+    func process(_ job: Job) async throws {
+        let scope = TenantScope.system(companyID: job.companyID)
+        guard
+            let call = try await database.read(
+                scope.context, { try CallRecords(scope: scope).call(id: job.subject, $0) })
+        else {
+            logger.warning("pipeline.call_missing", "the job's call no longer exists", [.jobID: .string(job.id)])
+            return
+        }
+        switch call.source {
+        case .transcript:
+            try await setStatus(scope, call, .analyzing, 60)
+            let transcript = try await storedTranscript(scope, call)
+            let duration = transcript.utterances.map(\.end).max() ?? 0
+            let report = CallReport(
+                metrics: ConversationAnalyzer.analyze(transcript, callDuration: duration), audio: nil,
+                transcriber: "import", notes: [])
+            try await finish(scope, call, duration: duration, report: report, transcript: nil)
+        case .audio:
+            try await processAudio(scope, call, job: job)
+        }
+    }
+
+    private func processAudio(_ scope: TenantScope, _ call: Call, job: Job) async throws {
+        try await setStatus(scope, call, .decoding, 10)
+        let folder = "\(workDirectory)/\(job.id)"
+        try? FileManager.default.removeItem(atPath: folder)
+        try FileManager.default.createDirectory(
+            atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let source = "\(folder)/source.\(call.mediaFormat)"
+        try await decrypt(scope, call, to: source)
+        var map: ChannelMap?
+        if let channels = call.channelMap {
+            do {
+                map = try ChannelMap(channels)
+            } catch {
+                throw PipelineFailure(reason: error.message, permanent: true)
+            }
+        }
+        let prepared: PreparedAudio
+        do {
+            prepared = try prepare(path: source, channelMap: map, pcmDirectory: folder)
+        } catch {
+            throw PipelineFailure(reason: error.message, permanent: true)
+        }
+        try await setStatus(scope, call, .transcribing, 40)
+        let transcript = Self.voiceActivityTranscript(prepared)
+        try await setStatus(scope, call, .analyzing, 80)
+        let report = Self.report(prepared, transcript: transcript, transcriber: "none")
+        try await finish(scope, call, duration: prepared.duration, report: report, transcript: transcript)
+    }
+
+    /// The report of a decoded recording with the transcript made of it.
+    static func report(_ prepared: PreparedAudio, transcript: Transcript, transcriber: String) -> CallReport {
+        var notes: [String] = []
+        if prepared.isMono {
+            notes.append("The recording is mono: one channel, so the parties are not separated.")
+        }
+        if transcriber == "none" {
+            notes.append("No speech recognizer is configured: talk-time figures come from voice activity alone.")
+        }
+        let summary = CallReport.AudioSummary(
+            format: prepared.format.rawValue, originalSampleRate: prepared.originalSampleRate,
+            originalChannels: prepared.originalChannelCount, mono: prepared.isMono,
+            speechSeconds: Dictionary(
+                prepared.channels.map { ($0.role.rawValue, ($0.speechDuration * 10).rounded() / 10) },
+                uniquingKeysWith: +))
+        return CallReport(
+            metrics: ConversationAnalyzer.analyze(transcript, callDuration: prepared.duration), audio: summary,
+            transcriber: transcriber, notes: notes)
+    }
+
+    /// A transcript without words: each speech segment of each channel becomes a turn of that
+    /// channel's party, with its loudness. A mono channel counts as the agent's.
+    static func voiceActivityTranscript(_ audio: PreparedAudio) -> Transcript {
+        var utterances: [Utterance] = []
+        var speakers: [Speaker] = []
+        for channel in audio.channels {
+            let role: CallCoachAnalysis.SpeakerRole = channel.role == .customer ? .customer : .agent
+            let id = channel.role.rawValue
+            speakers.append(Speaker(id: id, role: role))
+            for segment in channel.segments {
+                utterances.append(
+                    Utterance(
+                        id: "", speaker: id, start: segment.start, end: segment.end, text: "",
+                        loudness: segment.loudness))
+            }
+        }
+        utterances.sort { ($0.start, $0.speaker) < ($1.start, $1.speaker) }
+        for index in utterances.indices { utterances[index].id = "u\(index + 1)" }
+        return Transcript(speakers: speakers, utterances: utterances)
+    }
+
+    /// Writes the call's decrypted audio to `path` segment by segment.
+    private func decrypt(_ scope: TenantScope, _ call: Call, to path: String) async throws {
+        guard let key = BlobKey(scope: scope, collection: "audio", id: call.id),
+            let version = try await database.read(scope.context, { try BlobVersions(scope: scope).current(key, $0) })
+        else { throw PipelineFailure(reason: "the uploaded audio is missing", permanent: true) }
+        do {
+            let reader = try blobs.reader(key, version: version)
+            guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]),
+                let handle = FileHandle(forWritingAtPath: path)
+            else { throw PipelineFailure(reason: "the work directory is not writable", permanent: false) }
+            defer { try? handle.close() }
+            try reader.forEachSegment { try handle.write(contentsOf: $0) }
+        } catch BlobError.tampered {
+            throw PipelineFailure(reason: "the stored audio failed its integrity check", permanent: true)
+        }
+    }
+
+    private func storedTranscript(_ scope: TenantScope, _ call: Call) async throws -> Transcript {
+        guard let key = BlobKey(scope: scope, collection: "transcripts", id: call.id),
+            let version = try await database.read(scope.context, { try BlobVersions(scope: scope).current(key, $0) })
+        else { throw PipelineFailure(reason: "the uploaded transcript is missing", permanent: true) }
+        do {
+            let reader = try blobs.reader(key, version: version)
+            return try JSON.decode(Transcript.self, from: try reader.read(0..<reader.size))
+        } catch {
+            throw PipelineFailure(reason: "the stored transcript could not be read", permanent: true)
+        }
+    }
+
+    private func setStatus(_ scope: TenantScope, _ call: Call, _ status: CallStatus, _ progress: Int) async throws {
+        let now = clock()
+        try await database.write(scope.context) {
+            try CallRecords(scope: scope).update(id: call.id, status: status, progress: progress, at: now, $0)
+        }
+    }
+
+    /// Stores the transcript (a new blob version) and the report, and marks the call ready.
+    private func finish(
+        _ scope: TenantScope, _ call: Call, duration: Double, report: CallReport, transcript: Transcript?
+    ) async throws {
+        let now = clock()
+        let reportText = String(decoding: try JSON.encode(report), as: UTF8.self)
+        var written: (key: BlobKey, version: Int, keyVersion: Int, size: Int, sha: String)?
+        if let transcript, let key = BlobKey(scope: scope, collection: "transcripts", id: call.id) {
+            let (version, keyVersion) = try await database.read(scope.context) { connection in
+                (
+                    try BlobVersions(scope: scope).nextVersion(key, connection),
+                    try BlobMaintenance.currentKeyVersion(connection)
+                )
+            }
+            let bytes = Array(try JSON.encode(transcript))
+            let writer = try blobs.writer(key, version: version, keyVersion: keyVersion)
+            try writer.write(bytes)
+            written = (key, version, keyVersion, bytes.count, try writer.finish())
+        }
+        let blob = written
+        try await database.write(scope.context) { connection in
+            if let blob {
+                try BlobVersions(scope: scope).record(
+                    blob.key, version: blob.version, keyVersion: blob.keyVersion, size: blob.size, sha256: blob.sha,
+                    at: now, connection)
+            }
+            try CallRecords(scope: scope).complete(
+                id: call.id, duration: duration, report: reportText, at: now, connection)
+        }
+        metrics.increment("callcoach_calls_ready_total")
+        logger.info("call.ready", "", [.companyID: .string(scope.companyID), .callID: .string(call.id)])
+    }
+}
+
+/// Claims jobs from the queue and runs them, with a heartbeat that keeps the lease while a job
+/// runs. Several workers (in `serve` and in `callcoach worker` processes) share one queue.
+struct Worker: Sendable {
+    let id: String
+    let database: any Database
+    let pipeline: CallPipeline
+    let logger: Logger
+    let metrics: Metrics
+    let clock: @Sendable () -> Date
+    var lease: TimeInterval = 120
+    var pollInterval: Duration = .seconds(1)
+
+    /// Runs until cancelled.
+    func run() async {
+        while !Task.isCancelled {
+            let worked = (try? await runOnce()) ?? false
+            if !worked { try? await Task.sleep(for: pollInterval) }
+        }
+    }
+
+    /// Claims and runs one job; `false` when none was due.
+    @discardableResult
+    func runOnce() async throws -> Bool {
+        let now = clock()
+        guard
+            let job = try await database.write(.platform, { try JobQueue.claim(owner: id, now: now, lease: lease, $0) })
+        else { return false }
+        let heartbeat = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(lease / 3))
+                let until = clock().addingTimeInterval(lease)
+                _ = try? await database.write(.platform) { try JobQueue.heartbeat(job, owner: id, until: until, $0) }
+            }
+        }
+        defer { heartbeat.cancel() }
+        do {
+            try await pipeline.process(job)
+            try await database.write(.platform) { try JobQueue.complete(job, owner: id, $0) }
+            metrics.increment("callcoach_jobs_completed_total")
+        } catch {
+            let failure = error as? PipelineFailure
+            let reason = failure?.reason ?? "processing failed unexpectedly (\(type(of: error)))"
+            metrics.increment("callcoach_jobs_failed_total")
+            logger.warning(
+                "pipeline.job_failed", "a processing attempt failed",
+                [.jobID: .string(job.id), .count: .int(job.attempts), .errorType: .string("\(type(of: error))")])
+            let now = clock()
+            let scope = TenantScope.system(companyID: job.companyID)
+            try await database.write(.platform) { connection in
+                let letter = try JobQueue.fail(
+                    job, owner: id, error: reason, permanent: failure?.permanent ?? false, now: now, connection)
+                let status: CallStatus = letter == nil ? .queued : .failed
+                try CallRecords(scope: scope).update(
+                    id: job.subject, status: status, progress: 0,
+                    failure: letter == nil ? "retrying after: \(reason)" : reason, at: now, connection)
+            }
+        }
+        return true
+    }
+}
