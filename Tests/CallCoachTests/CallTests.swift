@@ -278,3 +278,49 @@ extension TenancyFixture {
         #expect((calls["calls"] as? [[String: Any]])?.first?["status"] as? String == "ready")
     }
 }
+
+/// A 200 MB upload through a real `callcoach serve` process, so its memory can be read on its own.
+/// It runs once, on the SQLite pass: the point is the streaming path, not the database.
+@Suite(.enabled(if: TestDatabase.dialect == .sqlite)) struct LargeUploadTests {
+    @Test func aTwoHundredMegabyteUploadIsStoredWithBoundedMemory() async throws {
+        let directory = try TemporaryDirectory()
+        let creation = try run(
+            callcoachExecutable(),
+            [
+                "admin", "create-company", "--data-dir", directory.path, "--name", "Big", "--admin-email",
+                "big@example.com", "--password-stdin",
+            ], input: "a-long-upload-password\n")
+        #expect(creation.status == 0)
+        let server = try await ServeProcess(directory: directory, environment: [:], arguments: ["--workers", "0"])
+        defer { server.stop() }
+        let audioBytes = 200 * 1_000_000
+        let baseline = try #require(server.peakResidentBytes)
+        let answer = try await blocking {
+            let login = try server.request(
+                "POST", "/api/v1/auth/login", body: #"{"email":"big@example.com","password":"a-long-upload-password"}"#)
+            let token = try JSON.decode(Tokens.self, from: login.body).accessToken
+            let me = try JSON.decode(Me.self, from: try server.request("GET", "/api/v1/me", token: token).body)
+            let companyID = try #require(me.memberships.first?.companyId)
+            return try StreamedUpload(companyID: companyID, accessToken: token, audioBytes: audioBytes)
+                .send(port: server.port)
+        }
+        #expect(answer.status == 202, "\(answer.text)")
+        let peak = try #require(server.peakResidentBytes)
+        print(
+            "200 MB upload: server peak resident memory \(peak / 1_048_576) MiB (\(baseline / 1_048_576) MiB at start)")
+        #expect(peak - baseline < 64 * 1_048_576, "the upload is streamed, never held")
+
+        let blobRoot = directory.file("blobs")
+        let stored = (FileManager.default.enumerator(atPath: blobRoot)?.compactMap { $0 as? String } ?? [])
+            .compactMap { try? FileManager.default.attributesOfItem(atPath: blobRoot + "/" + $0)[.size] as? Int }
+            .reduce(0, +)
+        #expect(stored > audioBytes, "every byte is stored, with the encryption's overhead")
+    }
+
+    struct Tokens: Decodable { let accessToken: String }
+
+    struct Me: Decodable {
+        struct Membership: Decodable { let companyId: String }
+        let memberships: [Membership]
+    }
+}

@@ -9,38 +9,6 @@ import Testing
 /// Two `callcoach serve` processes on one PostgreSQL: lockouts and revocations live in the
 /// database, so what one server decides the other enforces on its next request.
 @Suite(.serialized, .enabled(if: TestDatabase.dialect == .postgres)) struct MultiProcessTests {
-    /// `@unchecked Sendable`: the test drives each process from one task at a time.
-    final class ServeProcess: @unchecked Sendable {
-        let process = Process()
-        let port: UInt16
-
-        init(directory: TemporaryDirectory, environment: [String: String], arguments: [String] = []) async throws {
-            process.executableURL = URL(fileURLWithPath: callcoachExecutable())
-            process.arguments =
-                [
-                    "serve", "--data-dir", directory.path, "--host", "127.0.0.1", "--port", "0", "--admin-port", "off",
-                ] + arguments
-            process.environment = environment
-            let errors = Pipe()
-            process.standardError = errors
-            process.standardOutput = FileHandle.nullDevice
-            try process.run()
-            port = try await blocking { try CommandLineTests.listeningPort(errors.fileHandleForReading) }
-        }
-
-        func request(_ method: String, _ path: String, token: String? = nil, body: String = "") throws -> WireResponse {
-            var headers = [("Content-Type", "application/json")]
-            if let token { headers.append(("Authorization", "Bearer \(token)")) }
-            return try WireClient(port: port, tls: .modern).request(
-                method, path, headers: headers, body: Array(body.utf8))
-        }
-
-        func stop() {
-            process.terminate()
-            process.waitUntilExit()
-        }
-    }
-
     @Test func twoServersDeliverAThousandMessagesEachExactlyOnce() async throws {
         let urls = try #require(try await TestDatabase.freshPostgres())
         let environment = ["CALLCOACH_DATABASE_URL": urls.url, "CALLCOACH_DATABASE_OWNER_URL": urls.ownerURL]

@@ -79,3 +79,53 @@ func run(_ executable: String, _ arguments: [String], environment: [String: Stri
 func problem(_ body: [UInt8]) throws -> Problem {
     try JSON.decode(Problem.self, from: body)
 }
+
+/// A `callcoach serve` child process on a free loopback port. Its log lines are collected as they
+/// come, so a chatty process never blocks on a full pipe.
+///
+/// `@unchecked Sendable`: the test drives each process from one task at a time; `logLines` is locked.
+final class ServeProcess: @unchecked Sendable {
+    let process = Process()
+    let port: UInt16
+    private let lock = NSLock()
+    private var collected: [UInt8] = []
+
+    init(directory: TemporaryDirectory, environment: [String: String], arguments: [String] = []) async throws {
+        process.executableURL = URL(fileURLWithPath: callcoachExecutable())
+        process.arguments =
+            [
+                "serve", "--data-dir", directory.path, "--host", "127.0.0.1", "--port", "0", "--admin-port", "off",
+            ] + arguments
+        process.environment = environment
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        port = try await blocking { try CommandLineTests.listeningPort(errors.fileHandleForReading) }
+        errors.fileHandleForReading.readabilityHandler = { [weak self] handle in
+            let data = handle.availableData
+            guard let self, !data.isEmpty else { return }
+            self.lock.withLock { self.collected += data }
+        }
+    }
+
+    /// The log lines written since the port was reported.
+    var logLines: [String] {
+        lock.withLock { String(decoding: collected, as: UTF8.self).split(separator: "\n").map(String.init) }
+    }
+
+    /// The peak resident memory of the process so far, in bytes.
+    var peakResidentBytes: Int? { StreamedUpload.peakResidentBytes(processID: process.processIdentifier) }
+
+    func request(_ method: String, _ path: String, token: String? = nil, body: String = "") throws -> WireResponse {
+        var headers = [("Content-Type", "application/json")]
+        if let token { headers.append(("Authorization", "Bearer \(token)")) }
+        return try WireClient(port: port, tls: .modern).request(
+            method, path, headers: headers, body: Array(body.utf8))
+    }
+
+    func stop() {
+        process.terminate()
+        process.waitUntilExit()
+    }
+}
