@@ -27,6 +27,7 @@ let package = Package(
         // Signal processing is optimized even in debug builds, or the test suite waits on it.
         .target(
             name: "CallCoachAudio", dependencies: ["CSndFile"], swiftSettings: strict + [.unsafeFlags(["-O"])]),
+        .target(name: "CallCoachSpeech", dependencies: ["CallCoachAudio", "CallCoachAnalysis"], swiftSettings: strict),
         .target(
             name: "CallCoachStore",
             dependencies: ["CSQLite", "CPostgres", "CallCoachCore", "CallCoachCrypto", "CallCoachTelemetry"],
@@ -35,12 +36,15 @@ let package = Package(
             name: "CallCoachServer",
             dependencies: [
                 "CallCoachCore", "CallCoachHTTP", "CallCoachCrypto", "CallCoachStore", "CallCoachTelemetry",
-                "CallCoachAnalysis", "CallCoachAudio", "CQRencode",
+                "CallCoachAnalysis", "CallCoachAudio", "CallCoachSpeech", "CQRencode",
             ],
             swiftSettings: strict),
         .target(
             name: "CallCoachTesting",
-            dependencies: ["CallCoachServer", "CallCoachHTTP", "CallCoachStore", "CallCoachCrypto", "COpenSSL"],
+            dependencies: [
+                "CallCoachServer", "CallCoachHTTP", "CallCoachStore", "CallCoachCrypto", "CallCoachAudio",
+                "CallCoachTelemetry", "COpenSSL",
+            ],
             swiftSettings: strict),
         .executableTarget(name: "callcoach", dependencies: ["CallCoachServer"], swiftSettings: strict),
         .executableTarget(
@@ -52,6 +56,8 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(name: "CallCoachAnalysisTests", dependencies: ["CallCoachAnalysis"], swiftSettings: strict),
         .testTarget(name: "CallCoachAudioTests", dependencies: ["CallCoachAudio"], swiftSettings: strict),
+        .testTarget(
+            name: "CallCoachSpeechTests", dependencies: ["CallCoachSpeech", "CallCoachTesting"], swiftSettings: strict),
         .testTarget(
             name: "CallCoachTests",
             dependencies: [

@@ -68,6 +68,21 @@ public enum AESGCM {
         return plaintext
     }
 
+    /// Seals a small secret for a database column: the combined box in base64url.
+    public static func sealText(_ plaintext: [UInt8], key: [UInt8], authenticating associatedData: [UInt8]) throws
+        -> String
+    {
+        Base64URL.encode(try seal(plaintext, key: key, authenticating: associatedData).combined)
+    }
+
+    /// Opens what ``sealText(_:key:authenticating:)`` sealed; anything else fails authentication.
+    public static func openText(_ sealed: String, key: [UInt8], authenticating associatedData: [UInt8]) throws
+        -> [UInt8]
+    {
+        guard let combined = Base64URL.decode(sealed) else { throw CryptoError.authenticationFailure }
+        return try open(SealedBox(combined: combined), key: key, authenticating: associatedData)
+    }
+
     private final class Cipher {
         let pointer: OpaquePointer
         let encrypting: Bool

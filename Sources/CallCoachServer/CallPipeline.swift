@@ -2,6 +2,7 @@ import CallCoachAnalysis
 import CallCoachAudio
 import CallCoachCore
 import CallCoachHTTP
+import CallCoachSpeech
 import CallCoachStore
 import CallCoachTelemetry
 import Foundation
@@ -37,6 +38,7 @@ struct CallReport: Codable, Sendable {
 struct CallPipeline: Sendable {
     let database: any Database
     let blobs: BlobStore
+    let ai: AISettings
     let workDirectory: String
     let logger: Logger
     let metrics: Metrics
@@ -89,9 +91,24 @@ struct CallPipeline: Sendable {
             throw PipelineFailure(reason: error.message, permanent: true)
         }
         try await setStatus(scope, call, .transcribing, 40)
-        let transcript = Self.voiceActivityTranscript(prepared)
+        let transcript: Transcript
+        let transcriberName: String
+        if let transcriber = try await ai.transcriber(scope) {
+            transcriberName = transcriber.name
+            do {
+                transcript = try await ChannelTranscription(transcriber: transcriber).transcribe(prepared) { share in
+                    // 40 % when transcription starts, 80 % when it ends.
+                    try? await setStatus(scope, call, .transcribing, 40 + Int(share * 40))
+                }
+            } catch {
+                throw PipelineFailure(reason: error.reason, permanent: !error.retryable)
+            }
+        } else {
+            transcriberName = "none"
+            transcript = Self.voiceActivityTranscript(prepared)
+        }
         try await setStatus(scope, call, .analyzing, 80)
-        let report = Self.report(prepared, transcript: transcript, transcriber: "none")
+        let report = Self.report(prepared, transcript: transcript, transcriber: transcriberName)
         try await finish(scope, call, duration: prepared.duration, report: report, transcript: transcript)
     }
 

@@ -85,14 +85,11 @@ extension IdentityService {
     }
 
     func sealSecret(_ secret: [UInt8], userID: String) throws -> String {
-        let box = try AESGCM.seal(secret, key: keys.mfaSecretKey, authenticating: Array(userID.utf8))
-        return Base64URL.encode(box.combined)
+        try AESGCM.sealText(secret, key: keys.mfaSecretKey, authenticating: Array(userID.utf8))
     }
 
     func openSecret(_ sealed: String, userID: String) throws -> [UInt8] {
-        guard let combined = Base64URL.decode(sealed) else { throw CryptoError.authenticationFailure }
-        return try AESGCM.open(
-            AESGCM.SealedBox(combined: combined), key: keys.mfaSecretKey, authenticating: Array(userID.utf8))
+        try AESGCM.openText(sealed, key: keys.mfaSecretKey, authenticating: Array(userID.utf8))
     }
 
     /// Ten base32 characters (50 bits) in two groups, e.g. `k3mfa-q7zrt`.

@@ -8,6 +8,8 @@ public struct KeyRing: Sendable {
     public let identityHashKey: [UInt8]
     /// Seals TOTP secrets at rest.
     public let mfaSecretKey: [UInt8]
+    /// Seals company settings' secrets at rest (AI provider API keys).
+    public let settingsSecretKey: [UInt8]
     /// Signs proof-of-work challenges.
     public let attestationKey: [UInt8]
     /// The per-company keys of the encrypted blob store.
@@ -20,6 +22,7 @@ public struct KeyRing: Sendable {
         identityHashKey = Self.derive(masterKey, "identity-hash/v1")
         mfaSecretKey = Self.derive(masterKey, "mfa-secret/v1")
         attestationKey = Self.derive(masterKey, "attestation/v1")
+        settingsSecretKey = Self.derive(masterKey, "settings-secret/v1")
         blobKeys = BlobKeys(masterKey: masterKey)
     }
 

@@ -13,12 +13,12 @@ public final class Processing: Sendable {
     private let tasks: [Task<Void, Never>]
 
     init(
-        database: any Database, blobs: BlobStore, dataDirectory: String, workers count: Int, logger: Logger,
-        metrics: Metrics, clock: @escaping @Sendable () -> Date
+        database: any Database, blobs: BlobStore, keys: KeyRing, dataDirectory: String, workers count: Int,
+        logger: Logger, metrics: Metrics, clock: @escaping @Sendable () -> Date
     ) {
         let pipeline = CallPipeline(
-            database: database, blobs: blobs, workDirectory: dataDirectory + "/work", logger: logger, metrics: metrics,
-            clock: clock)
+            database: database, blobs: blobs, ai: AISettings(database: database, key: keys.settingsSecretKey),
+            workDirectory: dataDirectory + "/work", logger: logger, metrics: metrics, clock: clock)
         self.pipeline = pipeline
         let processID = "\(ProcessInfo.processInfo.hostName)-\(getpid())-\(Identifier.make().prefix(6))"
         workers = (0..<count).map { index in

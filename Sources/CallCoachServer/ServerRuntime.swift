@@ -71,7 +71,7 @@ public final class ServerRuntime: Sendable {
 
         let blobs = BlobStore(root: configuration.dataDirectory + "/blobs", keys: keys.blobKeys)
         processing = Processing(
-            database: database, blobs: blobs, dataDirectory: configuration.dataDirectory,
+            database: database, blobs: blobs, keys: keys, dataDirectory: configuration.dataDirectory,
             workers: configuration.workers ?? 1, logger: logger, metrics: metrics, clock: clock)
         let calls = CallService(
             database: database, blobs: blobs, identity: identity, logger: logger, metrics: metrics,
@@ -128,6 +128,8 @@ public final class ServerRuntime: Sendable {
             in: &router)
         CompanyRoutes(identity: identity, mailer: Mailer(), limits: limits).register(in: &router)
         CallRoutes(calls: calls).register(in: &router)
+        AIRoutes(settings: AISettings(database: database, key: identity.keys.settingsSecretKey), identity: identity)
+            .register(in: &router)
         OperationsRoutes(
             database: database, metrics: metrics, metricsToken: configuration.metricsToken, metricsOpen: false
         )

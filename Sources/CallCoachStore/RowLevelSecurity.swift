@@ -48,6 +48,9 @@ public enum RowLevelSecurity {
             table: "dead_letters", name: "tenant_isolation", using: "company_id = \(company)",
             check: "company_id = \(company)"),
         Policy(
+            table: "ai_configurations", name: "tenant_isolation", using: "company_id = \(company)",
+            check: "company_id = \(company)"),
+        Policy(
             table: "support_grants", name: "tenant_isolation",
             using: "company_id = \(company) OR operator_id = \(user)",
             check: "company_id = \(company)"),
@@ -56,8 +59,14 @@ public enum RowLevelSecurity {
     /// The company tables that came with the call pipeline; each has the same tenant policy.
     static let callTables = ["blobs", "calls", "jobs", "dead_letters"]
 
-    static var callsMigration: String {
-        policies.filter { callTables.contains($0.table) }.map { policy in
+    static var callsMigration: String { tenantPolicies(callTables) }
+
+    /// The company tables that came with the AI configuration (their policies arrive in its migration).
+    static let aiTables = ["ai_configurations"]
+
+    /// Turns row-level security on for `tables` with their expected policies.
+    static func tenantPolicies(_ tables: [String]) -> String {
+        policies.filter { tables.contains($0.table) }.map { policy in
             "ALTER TABLE \(policy.table) ENABLE ROW LEVEL SECURITY;\n"
                 + "CREATE POLICY \(policy.name) ON \(policy.table) USING (\(policy.using)) WITH CHECK (\(policy.check));\n"
         }.joined()
@@ -78,11 +87,7 @@ public enum RowLevelSecurity {
             ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO \(applicationRole);
 
             """
-        for policy in policies where !callTables.contains(policy.table) {
-            text += "ALTER TABLE \(policy.table) ENABLE ROW LEVEL SECURITY;\n"
-            text +=
-                "CREATE POLICY \(policy.name) ON \(policy.table) USING (\(policy.using)) WITH CHECK (\(policy.check));\n"
-        }
+        text += tenantPolicies(policies.map(\.table).filter { !(callTables + aiTables).contains($0) })
         return text
     }
 }

@@ -28,6 +28,21 @@ public enum Schema {
         Migration(8, "edge protections and the platform audit log", sql: edge),
         Migration(9, "calls, blobs and the job queue", sql: calls),
         Migration(10, "row-level security for calls", sql: { $0 == .postgres ? RowLevelSecurity.callsMigration : "" }),
+        Migration(
+            11, "AI configuration",
+            sql: { dialect in
+                """
+                CREATE TABLE ai_configurations (
+                    company_id TEXT PRIMARY KEY REFERENCES companies (id),
+                    transcriber TEXT NOT NULL,
+                    base_url TEXT,
+                    model TEXT,
+                    api_key_sealed TEXT,
+                    updated_at BIGINT NOT NULL,
+                    updated_by TEXT NOT NULL
+                );
+                """ + (dialect == .postgres ? RowLevelSecurity.tenantPolicies(RowLevelSecurity.aiTables) : "")
+            }),
     ]
 
     /// Calls, the versions of every encrypted blob, key versions, and the job queue with its dead letters.

@@ -1,3 +1,4 @@
+import CallCoachAudio
 import Foundation
 
 /// Sends a large call upload over real HTTPS without ever holding it: a WAV header, then
@@ -25,7 +26,8 @@ public struct StreamedUpload: Sendable {
                 ("--\(Self.boundary)\r\nContent-Disposition: form-data; name=\"metadata\"\r\n"
                     + "Content-Type: application/json\r\n\r\n{\"direction\":\"inbound\"}\r\n"
                     + "--\(Self.boundary)\r\nContent-Disposition: form-data; name=\"audio\"; filename=\"big.wav\"\r\n"
-                    + "Content-Type: audio/wav\r\n\r\n").utf8) + Self.wavHeader(dataBytes: audioBytes)
+                    + "Content-Type: audio/wav\r\n\r\n").utf8)
+            + WAVHeader.pcm16(sampleRate: 8000, channels: 1, dataBytes: audioBytes)
         let tail = Array("\r\n--\(Self.boundary)--\r\n".utf8)
         let client = try WireClient(port: port, tls: .modern, timeoutSeconds: 120)
         defer { client.close() }
@@ -48,14 +50,6 @@ public struct StreamedUpload: Sendable {
         }
         try client.write(tail)
         return try client.readResponse()
-    }
-
-    /// A canonical 44-byte header of 16-bit mono PCM at 8 kHz announcing `dataBytes` of samples.
-    static func wavHeader(dataBytes: Int) -> [UInt8] {
-        func le32(_ value: Int) -> [UInt8] { (0..<4).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) } }
-        func le16(_ value: Int) -> [UInt8] { (0..<2).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) } }
-        return Array("RIFF".utf8) + le32(36 + dataBytes) + Array("WAVEfmt ".utf8) + le32(16) + le16(1) + le16(1)
-            + le32(8000) + le32(16000) + le16(2) + le16(16) + Array("data".utf8) + le32(dataBytes)
     }
 
     /// The peak resident memory of a process (`VmHWM`), in bytes, from `/proc`.

@@ -98,6 +98,7 @@ struct TenancyFixture {
         case (.post, "invitations"): #"{"email":"new.person@example.com","role":"agent"}"#
         case (.patch, "{userId}"): #"{"role":"agent"}"#
         case (.put, "mfa-policy"): #"{"required":false}"#
+        case (.put, "ai-configuration"): #"{"transcriber":"none"}"#
         case (.post, "teams"), (.patch, "{teamId}"): #"{"name":"Renamed"}"#
         case (.post, "support-grants"): #"{"operatorEmail":"platform@example.com","hours":2,"reason":"ticket 42"}"#
         case (.post, "companies"): #"{"name":"New Co","adminEmail":"boss@newco.example"}"#

@@ -1,0 +1,155 @@
+import CallCoachCrypto
+import CallCoachHTTP
+import CallCoachSpeech
+import CallCoachStore
+import Foundation
+
+/// A company's AI configuration: which transcriber hears its calls. The provider's API key is
+/// sealed with AES-256-GCM under a key derived for settings and bound to the company, is never
+/// returned by the API, and is never logged or audited; every change is audited.
+struct AISettings: Sendable {
+    let database: any Database
+    /// Seals provider API keys at rest.
+    let key: [UInt8]
+
+    enum Transcription: String, CaseIterable {
+        /// Voice activity only: talk-time figures without words.
+        case none
+        case openAICompatible = "openai-compatible"
+    }
+
+    /// What `GET …/ai-configuration` shows: everything but the key itself.
+    struct View: Encodable {
+        let transcriber: String
+        let baseUrl: String?
+        let model: String?
+        let apiKeySet: Bool
+        let updatedAt: Date?
+    }
+
+    /// The body of `PUT …/ai-configuration`.
+    struct Change: Decodable {
+        let transcriber: String
+        let baseUrl: String?
+        let model: String?
+        let apiKey: String?
+
+        static let fields: [StrictJSON.Field] = [
+            .text("transcriber", 1...40), .text("baseUrl", 8...500, required: false),
+            .text("model", 1...100, required: false), .text("apiKey", 1...500, required: false),
+        ]
+    }
+
+    func view(_ scope: TenantScope) async throws -> View {
+        let stored = try await database.read(scope.context) { try AIConfigurations(scope: scope).current($0) }
+        return View(
+            transcriber: stored?.transcriber ?? Transcription.none.rawValue, baseUrl: stored?.baseURL,
+            model: stored?.model, apiKeySet: stored?.sealedAPIKey != nil, updatedAt: stored?.updatedAt)
+    }
+
+    /// Checks a change and turns it into what is stored. An omitted `apiKey` keeps the stored one
+    /// as long as the provider's address stays the same, so a key never follows a new address.
+    func configuration(
+        _ change: Change, replacing stored: AIConfiguration?, scope: TenantScope, at time: Date
+    ) throws -> AIConfiguration {
+        guard let kind = Transcription(rawValue: change.transcriber) else {
+            throw StrictJSON.invalid(
+                "The field \"transcriber\" must be one of \(Transcription.allCases.map(\.rawValue).joined(separator: ", "))."
+            )
+        }
+        switch kind {
+        case .none:
+            guard change.baseUrl == nil, change.model == nil, change.apiKey == nil else {
+                throw StrictJSON.invalid("The transcriber \"none\" takes no baseUrl, model or apiKey.")
+            }
+            return AIConfiguration(transcriber: kind.rawValue, updatedAt: time, updatedBy: scope.actorID)
+        case .openAICompatible:
+            guard let address = change.baseUrl, let url = Self.providerURL(address) else {
+                throw StrictJSON.invalid(
+                    "The field \"baseUrl\" must be an https:// address up to the API version, e.g. "
+                        + "https://api.example.com/v1 (http:// only on this machine's loopback).")
+            }
+            guard let model = change.model else { throw StrictJSON.invalid("The field \"model\" is required.") }
+            var sealed: String?
+            if let apiKey = change.apiKey {
+                sealed = try seal(apiKey, companyID: scope.companyID)
+            } else if stored?.baseURL == url.absoluteString {
+                sealed = stored?.sealedAPIKey
+            }
+            return AIConfiguration(
+                transcriber: kind.rawValue, baseURL: url.absoluteString, model: model, sealedAPIKey: sealed,
+                updatedAt: time, updatedBy: scope.actorID)
+        }
+    }
+
+    /// The transcriber the company configured, or `nil` for voice activity only.
+    func transcriber(_ scope: TenantScope) async throws -> (any Transcriber)? {
+        let stored = try await database.read(scope.context) { try AIConfigurations(scope: scope).current($0) }
+        guard let stored, stored.transcriber == Transcription.openAICompatible.rawValue,
+            let address = stored.baseURL, let url = URL(string: address), let model = stored.model
+        else { return nil }
+        let apiKey = try stored.sealedAPIKey.map { try open($0, companyID: scope.companyID) }
+        return OpenAICompatibleTranscriber(baseURL: url, model: model, apiKey: apiKey)
+    }
+
+    /// An `https://` address without credentials, query or fragment; `http://` only to loopback,
+    /// where a local whisper.cpp or faster-whisper server listens.
+    static func providerURL(_ text: String) -> URL? {
+        guard let components = URLComponents(string: text), let host = components.host, !host.isEmpty,
+            components.user == nil, components.password == nil, components.query == nil, components.fragment == nil
+        else { return nil }
+        switch components.scheme {
+        case "https": break
+        case "http": guard ["127.0.0.1", "localhost", "::1", "[::1]"].contains(host) else { return nil }
+        default: return nil
+        }
+        var url = components.url?.absoluteString ?? ""
+        while url.hasSuffix("/") { url.removeLast() }
+        return URL(string: url)
+    }
+
+    func seal(_ apiKey: String, companyID: String) throws -> String {
+        try AESGCM.sealText(Array(apiKey.utf8), key: key, authenticating: Self.binding(companyID))
+    }
+
+    func open(_ sealed: String, companyID: String) throws -> String {
+        String(
+            decoding: try AESGCM.openText(sealed, key: key, authenticating: Self.binding(companyID)), as: UTF8.self)
+    }
+
+    static func binding(_ companyID: String) -> [UInt8] { Array("ai-api-key:\(companyID)".utf8) }
+}
+
+/// `GET`/`PUT /api/v1/companies/{companyId}/ai-configuration`, for those who may configure AI.
+struct AIRoutes: Sendable {
+    let settings: AISettings
+    let identity: IdentityService
+
+    func register(in router: inout Router) {
+        let path = "/api/v1/companies/{companyId}/ai-configuration"
+        router.add(.get, path, access: Access.company(.configureAI)) { request in
+            try .json(try await settings.view(try request.scope()))
+        }
+        router.add(.put, path, access: Access.company(.configureAI), bodyLimit: 8192) { request in
+            let scope = try request.scope()
+            let change = try await StrictJSON.decode(
+                AISettings.Change.self, from: request, fields: AISettings.Change.fields)
+            let now = identity.clock()
+            try await settings.database.write(scope.context) { connection in
+                let records = AIConfigurations(scope: scope)
+                let stored = try records.current(connection)
+                let configuration = try settings.configuration(change, replacing: stored, scope: scope, at: now)
+                try records.save(configuration, connection)
+                var details = ["transcriber": configuration.transcriber]
+                details["baseUrl"] = configuration.baseURL
+                details["model"] = configuration.model
+                details["apiKey"] =
+                    change.apiKey != nil ? "replaced" : configuration.sealedAPIKey == nil ? "none" : "kept"
+                try identity.audit(
+                    scope, "ai_configuration.changed", target: scope.companyID, details: details,
+                    clientAddress: request.remoteAddress, connection)
+            }
+            return try .json(try await settings.view(scope))
+        }
+    }
+}
