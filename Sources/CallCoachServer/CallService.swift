@@ -67,6 +67,30 @@ final class CallService: Sendable {
         deinit { audio?.abort() }
     }
 
+    /// Where a new call's blobs go: its id, the current key version, and its two blob keys.
+    private struct Slot {
+        let callID: String
+        let keyVersion: Int
+        let audioKey: BlobKey
+        let transcriptKey: BlobKey
+    }
+
+    private func slot(_ scope: TenantScope) async throws -> Slot {
+        let callID = Identifier.make()
+        let keyVersion = try await database.read(scope.context) { try BlobMaintenance.currentKeyVersion($0) }
+        guard let audioKey = BlobKey(scope: scope, collection: "audio", id: callID),
+            let transcriptKey = BlobKey(scope: scope, collection: "transcripts", id: callID)
+        else { throw HTTPError.badRequest }
+        return Slot(callID: callID, keyVersion: keyVersion, audioKey: audioKey, transcriptKey: transcriptKey)
+    }
+
+    private func earlier(_ scope: TenantScope, idempotencyKey: String?) async throws -> Call? {
+        guard let idempotencyKey else { return nil }
+        return try await database.read(scope.context) {
+            try CallRecords(scope: scope).call(idempotencyKey: idempotencyKey, $0)
+        }
+    }
+
     /// Accepts `multipart/form-data` with a `metadata` part and an `audio` or `transcript` part,
     /// streaming audio straight into the encrypted store. Returns the (possibly earlier) call.
     func upload(_ scope: TenantScope, request: Request) async throws -> (call: Call, created: Bool) {
@@ -74,23 +98,14 @@ final class CallService: Sendable {
             throw HTTPError(415, detail: "Upload calls as multipart/form-data.")
         }
         let idempotencyKey = try Self.idempotencyKey(request)
-        if let idempotencyKey,
-            let earlier = try await database.read(
-                scope.context, { try CallRecords(scope: scope).call(idempotencyKey: idempotencyKey, $0) })
-        {
-            return (earlier, false)
-        }
-        let callID = Identifier.make()
-        let keyVersion = try await database.read(scope.context) { try BlobMaintenance.currentKeyVersion($0) }
-        guard let audioKey = BlobKey(scope: scope, collection: "audio", id: callID),
-            let transcriptKey = BlobKey(scope: scope, collection: "transcripts", id: callID)
-        else { throw HTTPError.badRequest }
+        if let earlier = try await earlier(scope, idempotencyKey: idempotencyKey) { return (earlier, false) }
+        let slot = try await slot(scope)
         let received = Received()
         var parser = MultipartParser(boundary: boundary)
         do {
             for try await chunk in request.body {
                 for event in try parser.feed(chunk) {
-                    try take(event, into: received, audioKey: audioKey, keyVersion: keyVersion)
+                    try take(event, into: received, slot: slot)
                 }
                 if parser.isComplete { break }
             }
@@ -105,19 +120,49 @@ final class CallService: Sendable {
             received.audio?.abort()
             throw error
         }
+        return try await commit(received, slot: slot, scope: scope, idempotencyKey: idempotencyKey)
+    }
 
+    /// Stores a recording from a file with the metadata of its sidecar, as an upload would; the
+    /// telephony drop folder's way in.
+    func ingest(_ scope: TenantScope, audioPath: String, metadata: [UInt8], idempotencyKey: String) async throws
+        -> (call: Call, created: Bool)
+    {
+        if let earlier = try await earlier(scope, idempotencyKey: idempotencyKey) { return (earlier, false) }
+        guard let file = FileHandle(forReadingAtPath: audioPath) else {
+            throw HTTPError(400, detail: "The recording cannot be read.")
+        }
+        defer { try? file.close() }
+        let slot = try await slot(scope)
+        let received = Received()
+        received.metadata = metadata
+        do {
+            while let chunk = try file.read(upToCount: 1 << 20), !chunk.isEmpty {
+                try takeAudio(Array(chunk), into: received, slot: slot)
+            }
+            if received.audio == nil { try takeAudio([], into: received, slot: slot, final: true) }
+        } catch {
+            received.audio?.abort()
+            throw error
+        }
+        return try await commit(received, slot: slot, scope: scope, idempotencyKey: idempotencyKey)
+    }
+
+    /// Checks what arrived, finishes its blob and records the call with its job, all or nothing.
+    private func commit(_ received: Received, slot: Slot, scope: TenantScope, idempotencyKey: String?) async throws
+        -> (call: Call, created: Bool)
+    {
         // Everything has arrived: check it before anything is committed.
         var call = Call(
-            id: callID, companyID: scope.companyID, source: .audio, mediaFormat: "", uploadedBy: scope.actorID,
+            id: slot.callID, companyID: scope.companyID, source: .audio, mediaFormat: "", uploadedBy: scope.actorID,
             createdAt: identity.clock())
         try await apply(
             try StrictJSON.decode(Metadata.self, fromPart: received.metadata, fields: Metadata.fields), to: &call,
             scope: scope)
         var transcript: Transcript?
         switch (received.audio, received.transcriptHead) {
-        case (let writer?, nil):
+        case (.some, nil):
             call.mediaFormat = received.audioFormat?.rawValue ?? ""
-            _ = writer
         case (nil, let head?):
             let format = TranscriptFormat.detect(
                 bytes: received.transcript, contentType: head.contentType, filename: head.filename)
@@ -142,13 +187,15 @@ final class CallService: Sendable {
             let digest = try Self.storing { try writer.finish() }
             stored = (writer.size, digest)
         } else if let transcript {
-            let writer = try Self.storing { try blobs.writer(transcriptKey, version: 1, keyVersion: keyVersion) }
+            let writer = try Self.storing {
+                try blobs.writer(slot.transcriptKey, version: 1, keyVersion: slot.keyVersion)
+            }
             let bytes = Array(try JSON.encode(transcript))
             try Self.storing { try writer.write(bytes) }
             let digest = try Self.storing { try writer.finish() }
             stored = (bytes.count, digest)
         }
-        let key = call.source == .audio ? audioKey : transcriptKey
+        let key = call.source == .audio ? slot.audioKey : slot.transcriptKey
         let finished = call
         let blob = stored
         do {
@@ -156,7 +203,7 @@ final class CallService: Sendable {
                 try CallRecords(scope: scope).insert(finished, idempotencyKey: idempotencyKey, connection)
                 if let blob {
                     try BlobVersions(scope: scope).record(
-                        key, version: 1, keyVersion: keyVersion, size: blob.size, sha256: blob.sha256,
+                        key, version: 1, keyVersion: slot.keyVersion, size: blob.size, sha256: blob.sha256,
                         at: finished.createdAt, connection)
                 }
                 try JobQueue.enqueue(
@@ -165,15 +212,7 @@ final class CallService: Sendable {
             }
         } catch {
             blobs.remove(key, version: 1)
-            if let idempotencyKey,
-                let earlier = try? await database.read(
-                    scope.context,
-                    {
-                        try CallRecords(scope: scope).call(idempotencyKey: idempotencyKey, $0)
-                    })
-            {
-                return (earlier, false)
-            }
+            if let earlier = try? await earlier(scope, idempotencyKey: idempotencyKey) { return (earlier, false) }
             throw error
         }
         metrics.increment("callcoach_calls_uploaded_total")
@@ -182,9 +221,7 @@ final class CallService: Sendable {
     }
 
     /// Routes one parser event to where its part's bytes belong.
-    private func take(_ event: MultipartParser.Event, into received: Received, audioKey: BlobKey, keyVersion: Int)
-        throws
-    {
+    private func take(_ event: MultipartParser.Event, into received: Received, slot: Slot) throws {
         switch event {
         case .head(let head):
             guard ["metadata", "audio", "transcript"].contains(head.name) else {
@@ -208,14 +245,14 @@ final class CallService: Sendable {
                 }
                 received.transcript += bytes
             case "audio":
-                try takeAudio(bytes, into: received, key: audioKey, keyVersion: keyVersion)
+                try takeAudio(bytes, into: received, slot: slot)
             default:
                 throw HTTPError.badRequest
             }
         case .end:
             if received.part == "audio" {
                 if received.audio == nil {
-                    try takeAudio([], into: received, key: audioKey, keyVersion: keyVersion, final: true)
+                    try takeAudio([], into: received, slot: slot, final: true)
                 }
             }
             received.part = nil
@@ -224,11 +261,7 @@ final class CallService: Sendable {
 
     /// Audio bytes: sniffed from the first bytes (anything but WAV, MP3, FLAC or OGG is a 415),
     /// then streamed into the encrypted store.
-    private func takeAudio(
-        _ bytes: [UInt8], into received: Received, key: BlobKey, keyVersion: Int, final: Bool = false
-    )
-        throws
-    {
+    private func takeAudio(_ bytes: [UInt8], into received: Received, slot: Slot, final: Bool = false) throws {
         if let writer = received.audio {
             try Self.storing { try writer.write(bytes) }
             return
@@ -240,7 +273,7 @@ final class CallService: Sendable {
             throw HTTPError(415, detail: "The audio must be WAV, MP3, FLAC or OGG.")
         }
         received.audioFormat = format
-        let writer = try Self.storing { try blobs.writer(key, version: 1, keyVersion: keyVersion) }
+        let writer = try Self.storing { try blobs.writer(slot.audioKey, version: 1, keyVersion: slot.keyVersion) }
         received.audio = writer
         try Self.storing { try writer.write(received.audioHeader) }
         received.audioHeader = []

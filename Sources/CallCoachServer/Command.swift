@@ -4,6 +4,7 @@ import Foundation
 public enum SettingKey: Sendable {
     case rateLimit, trustedProxies, attestationProvider, attestationSecret, attestationVerifyURL,
         attestationDifficulty, maxUploadMegabytes, workers, transcriptFile, outputFormat
+    case watchDirectory, companyID, watchInterval, settleSeconds, once
     case dataDirectory, databaseURL, databaseOwnerURL, host, port, redirectPort, adminPort, publicHost,
         tlsCertificateFile, tlsKeyFile,
         threads
@@ -78,6 +79,21 @@ public struct Option: Sendable {
     static let outputFormat = Option(
         .outputFormat, flag: "--format", variable: "CALLCOACH_ANALYZE_FORMAT", valueName: "json|text",
         help: "json prints the whole report; text (default) a summary")
+    static let watchDirectory = Option(
+        .watchDirectory, flag: "--watch", variable: "CALLCOACH_INGEST_DIR", valueName: "DIR",
+        help: "the drop folder: recordings with a JSON sidecar of the same name")
+    static let companyID = Option(
+        .companyID, flag: "--company", variable: "CALLCOACH_INGEST_COMPANY", valueName: "ID",
+        help: "the id of the company the recordings belong to")
+    static let watchInterval = Option(
+        .watchInterval, flag: "--interval", variable: "CALLCOACH_INGEST_INTERVAL", valueName: "S",
+        help: "seconds between looks at the folder (default 5)")
+    static let settleSeconds = Option(
+        .settleSeconds, flag: "--settle", variable: "CALLCOACH_INGEST_SETTLE", valueName: "S",
+        help: "a file must be unchanged this long before it is taken, so none is read half-written (default 2)")
+    static let once = Option(
+        .once, flag: "--once", variable: "CALLCOACH_INGEST_ONCE",
+        help: "take what is in the folder now, then exit (for cron)", isSwitch: true)
     static let host = Option(
         .host, flag: "--host", variable: "CALLCOACH_HOST", valueName: "ADDR",
         help: "address to listen on (default 0.0.0.0)")
@@ -166,7 +182,7 @@ extension Option {
 public enum Command: String, Sendable, CaseIterable {
     case serve, worker, migrate, version
     case rotateKeys = "keys rotate"
-    case analyze
+    case analyze, ingest
     case createCompany = "admin create-company"
     case deactivateUser = "admin deactivate-user"
     case reactivateUser = "admin reactivate-user"
@@ -183,6 +199,8 @@ public enum Command: String, Sendable, CaseIterable {
         case .worker: "process queued calls without serving HTTP, until stopped"
         case .rotateKeys: "start a new blob-key version; servers re-encrypt stored blobs in the background"
         case .analyze: "analyze one recording or transcript (callcoach analyze FILE) and print the report"
+        case .ingest:
+            "upload recordings dropped in a folder (each with a JSON sidecar) and move them to done/ or failed/"
         case .version: "print the version and exit"
         case .createCompany: "create a company and its first administrator"
         case .deactivateUser: "deactivate an account and end its sessions at once"
@@ -217,6 +235,11 @@ public enum Command: String, Sendable, CaseIterable {
             ]
         case .rotateKeys: [.dataDirectory, .databaseURL, .databaseOwnerURL, .logLevel]
         case .analyze: [.transcriptFile, .outputFormat, .logLevel]
+        case .ingest:
+            [
+                .watchDirectory, .companyID, .watchInterval, .settleSeconds, .once, .dataDirectory, .databaseURL,
+                .databaseOwnerURL, .logLevel, .maxUpload, .masterKey, .jwtSigningKey, .production,
+            ]
         case .version: []
         case .createCompany:
             [

@@ -43,6 +43,12 @@ public struct Configuration: Sendable, Equatable {
     /// `analyze`: a transcript to go with the recording, and how to print the report.
     public var transcriptFile: String?
     public var outputFormat = OfflineAnalysis.Output.text
+    /// `ingest`: the drop folder, whose company it serves, and how it is watched.
+    public var watchDirectory: String?
+    public var companyID: String?
+    public var watchIntervalSeconds = 5
+    public var settleSeconds = 2
+    public var once = false
     public var connectionTimeoutSeconds = 30
     public var shutdownTimeoutSeconds = 10
     public var logLevel = LogLevel.info
@@ -208,6 +214,13 @@ extension Configuration {
         case .maxUploadMegabytes: configuration.maxUploadMegabytes = try integer(value, name, in: 1...10_000)
         case .workers: configuration.workers = try integer(value, name, in: 0...32)
         case .transcriptFile: configuration.transcriptFile = value
+        case .watchDirectory: configuration.watchDirectory = value
+        case .companyID:
+            guard (1...64).contains(value.count) else { throw ConfigurationError("\(name) must be a company id") }
+            configuration.companyID = value
+        case .watchInterval: configuration.watchIntervalSeconds = try integer(value, name, in: 1...3600)
+        case .settleSeconds: configuration.settleSeconds = try integer(value, name, in: 0...3600)
+        case .once: configuration.once = try boolean(value, name)
         case .outputFormat:
             guard let format = OfflineAnalysis.Output(rawValue: value) else {
                 throw ConfigurationError("\(name) must be json or text")

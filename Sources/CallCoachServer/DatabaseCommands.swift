@@ -125,6 +125,43 @@ public enum DatabaseCommands {
         logger.info("worker.stopped")
     }
 
+    /// Uploads the recordings dropped in `--watch` for `--company`: once, or every interval until
+    /// `stop` returns. Returns what the last look did.
+    @discardableResult
+    public static func ingest(
+        _ configuration: Configuration, logger: Logger, until stop: @escaping @Sendable () async -> Void
+    ) async throws -> (stored: Int, failed: Int, waiting: Int) {
+        guard let directory = configuration.watchDirectory, let companyID = configuration.companyID else {
+            throw ConfigurationError("ingest needs --watch DIR and --company ID")
+        }
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isFolder), isFolder.boolValue else {
+            throw ConfigurationError("--watch must name an existing folder")
+        }
+        return try await withIdentity(configuration, logger: logger) { identity in
+            guard try await identity.database.read(.platform, { try IdentityRecords.company(id: companyID, $0) }) != nil
+            else { throw ConfigurationError("no company has the id given with --company") }
+            let calls = CallService(
+                database: identity.database,
+                blobs: BlobStore(root: configuration.dataDirectory + "/blobs", keys: identity.keys.blobKeys),
+                identity: identity, logger: logger, metrics: Metrics(),
+                maxUploadBytes: configuration.maxUploadMegabytes * 1_000_000)
+            let folder = DropFolder(
+                directory: directory, scope: .system(companyID: companyID), calls: calls, logger: logger,
+                settle: TimeInterval(configuration.settleSeconds), clock: { Date() })
+            if configuration.once {
+                let outcome = try await folder.scan()
+                return (outcome.stored, outcome.failed, outcome.waiting)
+            }
+            logger.info("ingest.watching", "", [.companyID: .string(companyID)])
+            let watching = Task { await folder.watch(every: .seconds(configuration.watchIntervalSeconds)) }
+            await stop()
+            watching.cancel()
+            _ = await watching.value
+            return (0, 0, 0)
+        }
+    }
+
     /// The authorization matrix of the routes the server declares, as Markdown.
     public static func policyMatrix(logger: Logger) async throws -> String {
         let scratch = NSTemporaryDirectory() + "callcoach-matrix-\(UUID().uuidString)"

@@ -143,6 +143,17 @@ case .worker:
         }
     }
 
+case .ingest:
+    SignalWaiter.install()
+    await attempt {
+        let outcome = try await DatabaseCommands.ingest(configuration, logger: logger) {
+            _ = await Task.detached { SignalWaiter.waitForTermination() }.value
+        }
+        if configuration.once {
+            print("stored \(outcome.stored), failed \(outcome.failed), waiting \(outcome.waiting)")
+        }
+    }
+
 case .analyze:
     guard let file = analyzedFile else { fail("analyze needs a FILE\n\n" + command.help) }
     await attempt {
