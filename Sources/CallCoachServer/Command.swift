@@ -4,7 +4,7 @@ import Foundation
 public enum SettingKey: Sendable {
     case rateLimit, trustedProxies, attestationProvider, attestationSecret, attestationVerifyURL,
         attestationDifficulty, maxUploadMegabytes, workers, transcriptFile, outputFormat
-    case watchDirectory, companyID, watchInterval, settleSeconds, once
+    case watchDirectory, companyID, watchInterval, settleSeconds, once, jobLease
     case dataDirectory, databaseURL, databaseOwnerURL, host, port, redirectPort, adminPort, publicHost,
         tlsCertificateFile, tlsKeyFile,
         threads
@@ -79,6 +79,11 @@ public struct Option: Sendable {
     static let outputFormat = Option(
         .outputFormat, flag: "--format", variable: "CALLCOACH_ANALYZE_FORMAT", valueName: "json|text",
         help: "json prints the whole report; text (default) a summary")
+    static let jobLease = Option(
+        .jobLease, flag: "--job-lease", variable: "CALLCOACH_JOB_LEASE", valueName: "S",
+        help:
+            "seconds a claimed job stays a worker's without a heartbeat; a dead worker's job runs again after it (default 120)"
+    )
     static let watchDirectory = Option(
         .watchDirectory, flag: "--watch", variable: "CALLCOACH_INGEST_DIR", valueName: "DIR",
         help: "the drop folder: recordings with a JSON sidecar of the same name")
@@ -220,7 +225,7 @@ public enum Command: String, Sendable, CaseIterable {
             [
                 .dataDirectory, .databaseURL, .databaseOwnerURL, .host, .port, .rateLimit, .redirectPort, .adminPort,
                 .publicHost, .trustedProxies, .attestationProvider, .attestationSecret, .attestationVerifyURL,
-                .attestationDifficulty, .maxUpload, .workers,
+                .attestationDifficulty, .maxUpload, .workers, .jobLease,
                 .tlsCertificate,
                 .tlsKey,
                 .threads, .connectionTimeout, .shutdownTimeout, .logLevel, .production, .masterKey, .metricsToken,
@@ -230,8 +235,8 @@ public enum Command: String, Sendable, CaseIterable {
         case .migrate: [.dataDirectory, .databaseURL, .databaseOwnerURL, .logLevel]
         case .worker:
             [
-                .dataDirectory, .databaseURL, .databaseOwnerURL, .logLevel, .workers, .masterKey, .jwtSigningKey,
-                .production,
+                .dataDirectory, .databaseURL, .databaseOwnerURL, .logLevel, .workers, .jobLease, .masterKey,
+                .jwtSigningKey, .production,
             ]
         case .rotateKeys: [.dataDirectory, .databaseURL, .databaseOwnerURL, .logLevel]
         case .analyze: [.transcriptFile, .outputFormat, .logLevel]

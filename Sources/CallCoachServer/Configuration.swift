@@ -40,6 +40,8 @@ public struct Configuration: Sendable, Equatable {
     public var maxUploadMegabytes = 500
     /// Call-processing workers in this process; `nil` takes the command's default.
     public var workers: Int?
+    /// Seconds a claimed job stays with its worker between heartbeats.
+    public var jobLeaseSeconds = 120
     /// `analyze`: a transcript to go with the recording, and how to print the report.
     public var transcriptFile: String?
     public var outputFormat = OfflineAnalysis.Output.text
@@ -214,6 +216,7 @@ extension Configuration {
         case .maxUploadMegabytes: configuration.maxUploadMegabytes = try integer(value, name, in: 1...10_000)
         case .workers: configuration.workers = try integer(value, name, in: 0...32)
         case .transcriptFile: configuration.transcriptFile = value
+        case .jobLease: configuration.jobLeaseSeconds = try integer(value, name, in: 3...3600)
         case .watchDirectory: configuration.watchDirectory = value
         case .companyID:
             guard (1...64).contains(value.count) else { throw ConfigurationError("\(name) must be a company id") }

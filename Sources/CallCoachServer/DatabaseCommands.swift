@@ -117,7 +117,8 @@ public enum DatabaseCommands {
         defer { database.close() }
         let processing = Processing(
             database: database, blobs: BlobStore(root: configuration.dataDirectory + "/blobs", keys: keys.blobKeys),
-            keys: keys, dataDirectory: configuration.dataDirectory, workers: configuration.workers ?? 2, logger: logger,
+            keys: keys, dataDirectory: configuration.dataDirectory, workers: configuration.workers ?? 2,
+            lease: TimeInterval(configuration.jobLeaseSeconds), logger: logger,
             metrics: Metrics(), clock: { Date() })
         logger.info("worker.started", "", [.count: .int(configuration.workers ?? 2)])
         await stop()

@@ -47,7 +47,8 @@ struct DropFolder: Sendable {
             do {
                 let metadata = Array(try Data(contentsOf: URL(fileURLWithPath: sidecar)))
                 let (call, created) = try await calls.ingest(
-                    scope, audioPath: audio, metadata: metadata, idempotencyKey: try Self.fingerprint(audio, metadata: metadata))
+                    scope, audioPath: audio, metadata: metadata,
+                    idempotencyKey: try Self.fingerprint(audio, metadata: metadata))
                 try move([audio, sidecar], to: "done")
                 outcome.stored += 1
                 logger.info(

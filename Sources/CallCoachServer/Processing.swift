@@ -14,7 +14,7 @@ public final class Processing: Sendable {
 
     init(
         database: any Database, blobs: BlobStore, keys: KeyRing, dataDirectory: String, workers count: Int,
-        logger: Logger, metrics: Metrics, clock: @escaping @Sendable () -> Date
+        lease: TimeInterval = 120, logger: Logger, metrics: Metrics, clock: @escaping @Sendable () -> Date
     ) {
         let pipeline = CallPipeline(
             database: database, blobs: blobs, ai: AISettings(database: database, key: keys.settingsSecretKey),
@@ -24,7 +24,7 @@ public final class Processing: Sendable {
         workers = (0..<count).map { index in
             Worker(
                 id: "\(processID)-\(index)", database: database, pipeline: pipeline, logger: logger, metrics: metrics,
-                clock: clock)
+                clock: clock, lease: lease)
         }
         var tasks = workers.map { worker in Task { await worker.run() } }
         tasks.append(

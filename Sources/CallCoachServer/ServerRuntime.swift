@@ -72,7 +72,8 @@ public final class ServerRuntime: Sendable {
         let blobs = BlobStore(root: configuration.dataDirectory + "/blobs", keys: keys.blobKeys)
         processing = Processing(
             database: database, blobs: blobs, keys: keys, dataDirectory: configuration.dataDirectory,
-            workers: configuration.workers ?? 1, logger: logger, metrics: metrics, clock: clock)
+            workers: configuration.workers ?? 1,
+            lease: TimeInterval(configuration.jobLeaseSeconds), logger: logger, metrics: metrics, clock: clock)
         let calls = CallService(
             database: database, blobs: blobs, identity: identity, logger: logger, metrics: metrics,
             maxUploadBytes: configuration.maxUploadMegabytes * 1_000_000)

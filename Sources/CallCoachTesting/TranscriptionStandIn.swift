@@ -18,6 +18,7 @@ public final class TranscriptionStandIn: Sendable {
 
     final class State: Sendable {
         let mutex: Mutex<(received: [Received], status: Int, phrase: String)>
+        let delay = Mutex<Duration>(.zero)
         init(phrase: String) { mutex = Mutex(([], 200, phrase)) }
     }
 
@@ -55,6 +56,7 @@ public final class TranscriptionStandIn: Sendable {
                 state.received.append(received)
                 return (state.status, state.phrase)
             }
+            try await Task.sleep(for: state.delay.withLock { $0 })
             guard status == 200 else { return Response(status: status) }
             return Response(
                 status: 200, headers: ["Content-Type": "application/json"],
@@ -72,6 +74,9 @@ public final class TranscriptionStandIn: Sendable {
 
     /// Makes every following request answer `status` (200 to answer normally again).
     public func answer(with status: Int) { state.mutex.withLock { $0.status = status } }
+
+    /// Makes every following request wait this long before it is answered, as a busy provider does.
+    public func delay(_ duration: Duration) { state.delay.withLock { $0 = duration } }
 
     /// One segment over the whole clip, its words spaced evenly across it.
     static func answer(_ phrase: String, duration: Double) -> [UInt8] {

@@ -1,4 +1,7 @@
+import CallCoachAnalysis
+import CallCoachCore
 import CallCoachCrypto
+import CallCoachHTTP
 import CallCoachServer
 import CallCoachStore
 import CallCoachTelemetry
@@ -7,7 +10,8 @@ import Foundation
 import Testing
 
 /// Two `callcoach serve` processes on one PostgreSQL: lockouts and revocations live in the
-/// database, so what one server decides the other enforces on its next request.
+/// database, so what one server decides the other enforces on its next request. Two
+/// `callcoach worker` processes share its job queue.
 @Suite(.serialized, .enabled(if: TestDatabase.dialect == .postgres)) struct MultiProcessTests {
     @Test func twoServersDeliverAThousandMessagesEachExactlyOnce() async throws {
         let urls = try #require(try await TestDatabase.freshPostgres())
@@ -111,5 +115,172 @@ import Testing
                 try second.request("POST", "/api/v1/auth/login", body: good).status == 429, "five failures across both")
             #expect(try first.request("POST", "/api/v1/auth/login", body: good).status == 429)
         }
+    }
+
+    /// A company in a fresh PostgreSQL, and the environment its processes share (keys included).
+    struct SharedStore {
+        let urls: (url: String, ownerURL: String)
+        let directory: TemporaryDirectory
+        let masterKey: [UInt8]
+        let companyID: String
+
+        var environment: [String: String] {
+            [
+                "CALLCOACH_DATABASE_URL": urls.url, "CALLCOACH_DATABASE_OWNER_URL": urls.ownerURL,
+                "CALLCOACH_MASTER_KEY": Data(masterKey).base64EncodedString(),
+            ]
+        }
+
+        static func make() async throws -> SharedStore {
+            let urls = try #require(try await TestDatabase.freshPostgres())
+            let directory = try TemporaryDirectory()
+            let masterKey = SecureRandom.bytes(32)
+            var store = SharedStore(urls: urls, directory: directory, masterKey: masterKey, companyID: "")
+            let creation = try run(
+                callcoachExecutable(),
+                [
+                    "admin", "create-company", "--data-dir", directory.path, "--name", "Queue Co", "--admin-email",
+                    "q@example.com", "--password-stdin",
+                ], environment: store.environment, input: "a-long-queue-password\n")
+            store = SharedStore(
+                urls: urls, directory: directory, masterKey: masterKey,
+                companyID: try #require(creation.output.split(separator: " ").dropFirst().first.map(String.init)))
+            return store
+        }
+
+        var scope: TenantScope { .system(companyID: companyID) }
+
+        func withDatabase<Result: Sendable>(_ body: (PostgresDatabase) async throws -> Result) async throws -> Result {
+            let database = try PostgresDatabase(url: urls.url, ownerURL: urls.ownerURL, size: 1)
+            defer { database.close() }
+            return try await body(database)
+        }
+
+        /// Queues calls as an upload would: each its encrypted blob, its row and its job.
+        func queue(_ source: CallSource, bytes: [UInt8], count: Int) async throws -> [String] {
+            let blobs = BlobStore(root: directory.file("blobs"), keys: BlobKeys(masterKey: masterKey))
+            let scope = self.scope
+            return try await withDatabase { database in
+                var ids: [String] = []
+                for batch in stride(from: 0, to: count, by: 100) {
+                    var written: [(Call, BlobKey, Int, String)] = []
+                    for _ in batch..<min(count, batch + 100) {
+                        let call = Call(
+                            id: Identifier.make(), companyID: companyID, source: source,
+                            mediaFormat: source == .audio ? "wav" : "json", uploadedBy: TenantScope.systemActor,
+                            createdAt: Date())
+                        let key = try #require(
+                            BlobKey(scope: scope, collection: source == .audio ? "audio" : "transcripts", id: call.id))
+                        let writer = try blobs.writer(key, version: 1, keyVersion: 1)
+                        try writer.write(bytes)
+                        written.append((call, key, bytes.count, try writer.finish()))
+                    }
+                    let rows = written
+                    try await database.write(scope.context) { connection in
+                        for (call, key, size, digest) in rows {
+                            try CallRecords(scope: scope).insert(call, idempotencyKey: nil, connection)
+                            try BlobVersions(scope: scope).record(
+                                key, version: 1, keyVersion: 1, size: size, sha256: digest, at: call.createdAt,
+                                connection)
+                            try JobQueue.enqueue(
+                                companyID: companyID, kind: "process_call", subject: call.id, at: call.createdAt,
+                                connection)
+                        }
+                    }
+                    ids += rows.map(\.0.id)
+                }
+                return ids
+            }
+        }
+
+        /// Waits until `count` calls are ready (or the deadline passes) and returns how many are.
+        func waitForReady(_ count: Int, seconds: Double) async throws -> Int {
+            let deadline = Date().addingTimeInterval(seconds)
+            var ready = 0
+            while ready < count && Date() < deadline {
+                try await Task.sleep(for: .milliseconds(250))
+                ready = try await withDatabase { database in
+                    try await database.read(.platform) { connection in
+                        try connection.queryOne("SELECT COUNT(*) AS n FROM calls WHERE status = 'ready'")?.decode("n")
+                            ?? 0
+                    }
+                }
+            }
+            return ready
+        }
+
+        func deadLetters() async throws -> Int {
+            try await withDatabase { database in
+                try await database.read(.platform) { try JobQueue.allDeadLetters(limit: 5000, $0).count }
+            }
+        }
+    }
+
+    /// The calls a process reported ready, from its log.
+    static func readyCalls(_ process: ServeProcess) -> [String] {
+        process.logLines.filter { $0.contains("\"call.ready\"") }.compactMap { line in
+            (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["call_id"] as? String
+        }
+    }
+
+    @Test func twoWorkerProcessesRunAThousandJobsEachExactlyOnce() async throws {
+        let store = try await SharedStore.make()
+        let transcript = Array(
+            try JSON.encode(try TranscriptParser.parse(Array(sampleTranscript.utf8), format: .json)))
+        let ids = try await store.queue(.transcript, bytes: transcript, count: 1000)
+        let first = try await ServeProcess(
+            "worker", directory: store.directory, environment: store.environment, arguments: ["--workers", "2"])
+        let second = try await ServeProcess(
+            "worker", directory: store.directory, environment: store.environment, arguments: ["--workers", "2"])
+        defer {
+            first.stop()
+            second.stop()
+        }
+        #expect(try await store.waitForReady(1000, seconds: 120) == 1000)
+        let (byFirst, bySecond) = (Self.readyCalls(first), Self.readyCalls(second))
+        print("jobs split between the worker processes: \(byFirst.count) and \(bySecond.count)")
+        #expect(byFirst.count + bySecond.count == 1000, "each job ran once")
+        #expect(Set(byFirst + bySecond) == Set(ids))
+        #expect(!byFirst.isEmpty && !bySecond.isEmpty, "both processes took jobs")
+        #expect(try await store.deadLetters() == 0)
+        #expect(try await store.withDatabase { db in try await db.read(.platform) { try JobQueue.pending($0) } } == 0)
+    }
+
+    @Test func aWorkerKilledMidJobLosesNothing() async throws {
+        let store = try await SharedStore.make()
+        let standIn = try TranscriptionStandIn(phrase: "hello there")
+        defer { standIn.stop() }
+        standIn.delay(.seconds(30))
+        let scope = store.scope
+        try await store.withDatabase { database in
+            try await database.write(scope.context) { connection in
+                try AIConfigurations(scope: scope).save(
+                    AIConfiguration(
+                        transcriber: "openai-compatible", baseURL: standIn.baseURL, model: "m", updatedAt: Date(),
+                        updatedBy: TenantScope.systemActor), connection)
+            }
+        }
+        let scratch = try TemporaryDirectory()
+        let audio = Array(try Data(contentsOf: URL(fileURLWithPath: try AudioFixtures.monoTelephoneCall(in: scratch))))
+        let id = try #require(try await store.queue(.audio, bytes: audio, count: 1).first)
+
+        let doomed = try await ServeProcess(
+            "worker", directory: store.directory, environment: store.environment,
+            arguments: ["--workers", "1", "--job-lease", "3"])
+        let deadline = Date().addingTimeInterval(30)
+        while standIn.received.isEmpty && Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(standIn.received.count == 1, "the worker is inside the job, waiting on the provider")
+        doomed.kill()
+        standIn.delay(.zero)
+
+        let survivor = try await ServeProcess(
+            "worker", directory: store.directory, environment: store.environment,
+            arguments: ["--workers", "1", "--job-lease", "3"])
+        defer { survivor.stop() }
+        #expect(try await store.waitForReady(1, seconds: 30) == 1)
+        #expect(Self.readyCalls(survivor) == [id], "the job ran again once the dead worker's lease ran out")
+        #expect(Self.readyCalls(doomed).isEmpty)
+        #expect(standIn.received.count == 2)
+        #expect(try await store.deadLetters() == 0)
     }
 }

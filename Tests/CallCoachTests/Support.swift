@@ -80,36 +80,52 @@ func problem(_ body: [UInt8]) throws -> Problem {
     try JSON.decode(Problem.self, from: body)
 }
 
-/// A `callcoach serve` child process on a free loopback port. Its log lines are collected as they
-/// come, so a chatty process never blocks on a full pipe.
+/// A `callcoach serve` child process on a free loopback port, or a `callcoach worker`. Its log
+/// lines are collected from the start as they come, so a chatty process never blocks on a full
+/// pipe and no line is missed.
 ///
 /// `@unchecked Sendable`: the test drives each process from one task at a time; `logLines` is locked.
 final class ServeProcess: @unchecked Sendable {
     let process = Process()
-    let port: UInt16
+    /// The HTTPS port; 0 for a worker.
+    private(set) var port: UInt16 = 0
     private let lock = NSLock()
     private var collected: [UInt8] = []
 
-    init(directory: TemporaryDirectory, environment: [String: String], arguments: [String] = []) async throws {
+    init(
+        _ command: String = "serve", directory: TemporaryDirectory, environment: [String: String],
+        arguments: [String] = []
+    ) async throws {
         process.executableURL = URL(fileURLWithPath: callcoachExecutable())
-        process.arguments =
-            [
-                "serve", "--data-dir", directory.path, "--host", "127.0.0.1", "--port", "0", "--admin-port", "off",
-            ] + arguments
+        let listener = ["--host", "127.0.0.1", "--port", "0", "--admin-port", "off"]
+        process.arguments = [command, "--data-dir", directory.path] + (command == "serve" ? listener : []) + arguments
         process.environment = environment
         let errors = Pipe()
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        port = try await blocking { try CommandLineTests.listeningPort(errors.fileHandleForReading) }
         errors.fileHandleForReading.readabilityHandler = { [weak self] handle in
             let data = handle.availableData
             guard let self, !data.isEmpty else { return }
             self.lock.withLock { self.collected += data }
         }
+        try process.run()
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline && process.isRunning {
+            if command == "worker", logLines.contains(where: { $0.contains("worker.started") }) { return }
+            if let line = logLines.first(where: { $0.contains("server.listening") && $0.contains("https") }),
+                let fields = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                let port = fields["port"] as? Int
+            {
+                self.port = UInt16(port)
+                return
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        stop()
+        throw CocoaError(.executableLoad, userInfo: [NSLocalizedDescriptionKey: logLines.joined(separator: "\n")])
     }
 
-    /// The log lines written since the port was reported.
+    /// The log lines written so far.
     var logLines: [String] {
         lock.withLock { String(decoding: collected, as: UTF8.self).split(separator: "\n").map(String.init) }
     }
@@ -126,6 +142,12 @@ final class ServeProcess: @unchecked Sendable {
 
     func stop() {
         process.terminate()
+        process.waitUntilExit()
+    }
+
+    /// `kill -9`: the process gets no chance to finish anything.
+    func kill() {
+        Foundation.kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
     }
 }
