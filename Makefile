@@ -36,6 +36,8 @@ bench: deps
 	scripts/benchmark-http
 	$(SWIFT) run -c release Benchmarks auth
 	$(SWIFT) run -c release Benchmarks ratelimit
+	$(SWIFT) run -c release Benchmarks analysis
+	$(SWIFT) run -c release Benchmarks upload
 
 clean:
 	rm -rf .build

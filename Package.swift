@@ -51,7 +51,7 @@ let package = Package(
             name: "Benchmarks",
             dependencies: [
                 "CallCoachServer", "CallCoachHTTP", "CallCoachStore", "CallCoachCrypto", "CallCoachTelemetry",
-                "CallCoachAnalysis",
+                "CallCoachAnalysis", "CallCoachTesting",
             ],
             swiftSettings: strict),
         .testTarget(name: "CallCoachAnalysisTests", dependencies: ["CallCoachAnalysis"], swiftSettings: strict),
@@ -62,6 +62,7 @@ let package = Package(
             name: "CallCoachTests",
             dependencies: [
                 "CallCoachTesting", "CallCoachServer", "CallCoachHTTP", "CallCoachStore", "CallCoachCrypto",
+                "CallCoachAudio",
             ],
             swiftSettings: strict),
     ]

@@ -6,7 +6,7 @@ import CallCoachTelemetry
 import Foundation
 
 // Repeatable measurements that print figures. Never part of `swift test`.
-// Usage: Benchmarks auth|ratelimit|analysis [ITERATIONS]
+// Usage: Benchmarks auth|ratelimit|analysis|upload [ITERATIONS or MB]
 
 func microseconds(_ duration: Duration, _ count: Int) -> String {
     let total = Double(duration.components.seconds) * 1e6 + Double(duration.components.attoseconds) / 1e12
@@ -114,9 +114,11 @@ case "auth":
     try await authBenchmark(iterations: arguments.dropFirst().first.flatMap { Int($0) } ?? 20_000)
 case "analysis":
     analysisBenchmark()
+case "upload":
+    try await uploadBenchmark(megabytes: arguments.dropFirst().first.flatMap { Int($0) } ?? 200)
 case "ratelimit":
     try await rateLimitBenchmark(iterations: arguments.dropFirst().first.flatMap { Int($0) } ?? 20_000)
 default:
-    print("usage: Benchmarks auth|ratelimit|analysis [ITERATIONS]")
+    print("usage: Benchmarks auth|ratelimit|analysis|upload [ITERATIONS or MB]")
     exit(2)
 }

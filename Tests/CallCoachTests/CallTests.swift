@@ -1,3 +1,4 @@
+import CallCoachAudio
 import CallCoachCore
 import CallCoachHTTP
 @testable import CallCoachServer
@@ -322,5 +323,74 @@ extension TenancyFixture {
     struct Me: Decodable {
         struct Membership: Decodable { let companyId: String }
         let memberships: [Membership]
+    }
+}
+
+@Suite struct CallBadInputTests {
+    @Test func aFourHourCallIsAnalyzed() async throws {
+        let fixture = try await TenancyFixture.quiet()
+        var utterances: [String] = []
+        for index in 0..<1440 {
+            let start = Double(index) * 10
+            utterances.append(
+                #"{"speaker":"\#(index % 2 == 0 ? "a" : "c")","start":\#(start),"end":\#(start + 9),"text":"turn number \#(index) of a very long call"}"#
+            )
+        }
+        let transcript =
+            #"{"speakers":[{"id":"a","role":"agent"},{"id":"c","role":"customer"}],"utterances":["#
+            + utterances.joined(separator: ",") + "]}"
+        let response = await fixture.upload([.transcript(transcript)], as: "adminA")
+        #expect(response.status == 202, "\(response.bodyText)")
+        try await fixture.server.drainQueue()
+        let detail = try object(
+            await fixture.send(.get, fixture.callsPath("/\(try object(response)["id"] as! String)"), as: "adminA"))
+        #expect(detail["status"] as? String == "ready")
+        #expect(detail["duration"] as? Double == 14_399)
+    }
+
+    @Test func aSilentZeroSecondRecordingFailsWithAReason() async throws {
+        let fixture = try await TenancyFixture.quiet()
+        let empty = WAVHeader.pcm16(sampleRate: 8000, channels: 1, dataBytes: 0)
+        let response = await fixture.upload([.audio(empty)], as: "adminA")
+        #expect(response.status == 202, "a well-formed header is accepted; decoding finds it empty")
+        try await fixture.server.drainQueue()
+        let detail = try object(
+            await fixture.send(.get, fixture.callsPath("/\(try object(response)["id"] as! String)"), as: "adminA"))
+        #expect(detail["status"] as? String == "failed")
+        #expect(detail["failure"] as? String == "the audio file contains no audio", "\(detail)")
+        let letters = try await fixture.server.runtime.database.read(.platform) {
+            try JobQueue.allDeadLetters(limit: 10, $0)
+        }
+        #expect(letters.count == 1, "a permanent failure goes straight to the dead letters")
+    }
+
+    @Test func aFullDiskRefusesTheUploadAndKeepsNothing() async throws {
+        let fixture = try await TenancyFixture.quiet()
+        let blobs = fixture.server.directory.file("blobs")
+        try? FileManager.default.removeItem(atPath: blobs)
+        // A file where the blob folder should be: every write into it fails, as on a full disk.
+        try Data().write(to: URL(fileURLWithPath: blobs))
+        let response = await fixture.upload([.transcript(sampleTranscript)], as: "adminA")
+        #expect(response.status == 507, "\(response.bodyText)")
+        #expect(response.bodyText.contains("nothing was kept"))
+        let calls = try await fixture.server.runtime.database.read(.platform) {
+            try $0.query("SELECT id FROM calls").count
+        }
+        #expect(calls == 0)
+    }
+
+    @Test func aCallRemovedWhileQueuedEndsItsJobQuietly() async throws {
+        let fixture = try await TenancyFixture.quiet()
+        let callID = try #require(
+            try object(await fixture.upload([.transcript(sampleTranscript)], as: "adminA"))["id"] as? String)
+        let database = fixture.server.runtime.database
+        try await database.write(.platform) { connection in
+            try connection.execute("DELETE FROM blobs WHERE id = \(callID)")
+            try connection.execute("DELETE FROM calls WHERE id = \(callID)")
+        }
+        try await fixture.server.drainQueue()
+        #expect(try await database.read(.platform) { try JobQueue.pending($0) } == 0)
+        #expect(try await database.read(.platform) { try JobQueue.allDeadLetters(limit: 10, $0) }.isEmpty)
+        #expect(fixture.server.logs.lines.contains { $0.contains("pipeline.call_missing") })
     }
 }
