@@ -7,13 +7,17 @@ import Testing
 /// `callcoach ingest` on a real drop folder, as a phone system would fill it. Command-line
 /// behaviour, so it runs once, on the SQLite pass.
 @Suite(.enabled(if: TestDatabase.dialect == .sqlite)) struct IngestTests {
-    func ingest(_ data: TemporaryDirectory, _ drop: TemporaryDirectory, company: String) throws -> (Int32, String) {
-        let result = try run(
-            callcoachExecutable(),
-            [
-                "ingest", "--watch", drop.path, "--company", company, "--once", "--settle", "0", "--data-dir",
-                data.path, "--log-level", "error",
-            ])
+    /// Runs `callcoach ingest --once` off the cooperative pool, which a waiting child would block.
+    func ingest(_ data: TemporaryDirectory, _ drop: TemporaryDirectory, company: String) async throws -> (Int32, String)
+    {
+        let result = try await blocking {
+            try run(
+                callcoachExecutable(),
+                [
+                    "ingest", "--watch", drop.path, "--company", company, "--once", "--settle", "0", "--data-dir",
+                    data.path, "--log-level", "error",
+                ])
+        }
         return (result.status, result.output + result.error)
     }
 
@@ -28,12 +32,14 @@ import Testing
     @Test func droppedRecordingsAreStoredOnceOrRefusedWithAReason() async throws {
         let data = try TemporaryDirectory()
         let drop = try TemporaryDirectory()
-        let created = try run(
-            callcoachExecutable(),
-            [
-                "admin", "create-company", "--data-dir", data.path, "--name", "Dropco", "--admin-email",
-                "drop@example.com", "--password-stdin",
-            ], input: "a-long-drop-password\n")
+        let created = try await blocking {
+            try run(
+                callcoachExecutable(),
+                [
+                    "admin", "create-company", "--data-dir", data.path, "--name", "Dropco", "--admin-email",
+                    "drop@example.com", "--password-stdin",
+                ], input: "a-long-drop-password\n")
+        }
         let company = try #require(
             created.output.split(separator: " ").dropFirst().first.map(String.init), "\(created.output)")
 
@@ -51,7 +57,7 @@ import Testing
         try Data(#"{"direction":"sideways"}"#.utf8).write(to: URL(fileURLWithPath: drop.file("sideways.json")))
         try audio.write(to: URL(fileURLWithPath: drop.file("no-sidecar-yet.wav")))
 
-        let (status, output) = try ingest(data, drop, company: company)
+        let (status, output) = try await ingest(data, drop, company: company)
         #expect(status == 0, "\(output)")
         #expect(output.contains("stored 1, failed 2, waiting 1"), "\(output)")
         #expect(Set(drop.files()) == ["done", "failed", "no-sidecar-yet.wav"])
@@ -71,7 +77,7 @@ import Testing
         try audio.write(to: URL(fileURLWithPath: drop.file("call-1-again.wav")))
         try Data(#"{"direction":"inbound","externalId":"pbx-1"}"#.utf8).write(
             to: URL(fileURLWithPath: drop.file("call-1-again.json")))
-        let again = try ingest(data, drop, company: company)
+        let again = try await ingest(data, drop, company: company)
         #expect(again.1.contains("stored 1, failed 0, waiting 1"), "\(again.1)")
         #expect(try await callCount(data) == 1)
 
@@ -81,17 +87,19 @@ import Testing
         try Data((try Data(contentsOf: URL(fileURLWithPath: drop.file("done/call-1.wav")))) + Data([0, 0])).write(
             to: URL(fileURLWithPath: drop.file("call-2.wav")))
         try Data("{}".utf8).write(to: URL(fileURLWithPath: drop.file("call-2.json")))
-        let blocked = try ingest(data, drop, company: company)
+        let blocked = try await ingest(data, drop, company: company)
         #expect(blocked.1.contains("stored 0, failed 0, waiting 2"), "\(blocked.1)")
         #expect(drop.files().contains("call-2.wav") && drop.files().contains("call-2.json"))
         try FileManager.default.removeItem(atPath: data.file("blobs"))
         try FileManager.default.moveItem(atPath: data.file("blobs-away"), toPath: data.file("blobs"))
-        #expect(try ingest(data, drop, company: company).1.contains("stored 1, failed 0, waiting 1"))
+        #expect(try await ingest(data, drop, company: company).1.contains("stored 1, failed 0, waiting 1"))
         #expect(try await callCount(data) == 2)
 
-        let unknown = try ingest(data, drop, company: "no-such-company")
+        let unknown = try await ingest(data, drop, company: "no-such-company")
         #expect(unknown.0 == 1 && unknown.1.contains("no company"), "\(unknown.1)")
-        let missing = try run(callcoachExecutable(), ["ingest", "--company", company, "--data-dir", data.path])
+        let missing = try await blocking {
+            try run(callcoachExecutable(), ["ingest", "--company", company, "--data-dir", data.path])
+        }
         #expect(missing.status == 1 && missing.error.contains("--watch"), "\(missing.error)")
     }
 }

@@ -136,12 +136,15 @@ import Testing
             let directory = try TemporaryDirectory()
             let masterKey = SecureRandom.bytes(32)
             var store = SharedStore(urls: urls, directory: directory, masterKey: masterKey, companyID: "")
-            let creation = try run(
-                callcoachExecutable(),
-                [
-                    "admin", "create-company", "--data-dir", directory.path, "--name", "Queue Co", "--admin-email",
-                    "q@example.com", "--password-stdin",
-                ], environment: store.environment, input: "a-long-queue-password\n")
+            let environment = store.environment
+            let creation = try await blocking {
+                try run(
+                    callcoachExecutable(),
+                    [
+                        "admin", "create-company", "--data-dir", directory.path, "--name", "Queue Co",
+                        "--admin-email", "q@example.com", "--password-stdin",
+                    ], environment: environment, input: "a-long-queue-password\n")
+            }
             store = SharedStore(
                 urls: urls, directory: directory, masterKey: masterKey,
                 companyID: try #require(creation.output.split(separator: " ").dropFirst().first.map(String.init)))
