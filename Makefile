@@ -2,9 +2,9 @@
 SWIFT ?= swift
 # Debian packages the build and the tests need.
 PACKAGES := pkg-config libmicrohttpd-dev libssl-dev libsqlite3-dev libpq-dev postgresql-15 libargon2-dev \
-	libqrencode-dev libcurl4 libsndfile1-dev sox lame espeak-ng openssl oathtool
+	libqrencode-dev libcurl4 libsndfile1-dev libopenblas-dev sox lame espeak-ng openssl oathtool
 # Extra packages for `make bench` only.
-BENCH_PACKAGES := wrk nginx-light
+BENCH_PACKAGES := wrk nginx-light pocketsphinx-testdata
 ARGS ?=
 
 .PHONY: run test deps build lint bench clean
@@ -23,6 +23,7 @@ test: deps lint
 
 deps:
 	@scripts/install-packages $(PACKAGES)
+	@scripts/install-speech
 
 build: deps
 	$(SWIFT) build -c release --product callcoach
@@ -33,11 +34,14 @@ lint:
 
 bench: deps
 	@scripts/install-packages $(BENCH_PACKAGES)
+	@scripts/install-speech --base
 	scripts/benchmark-http
 	$(SWIFT) run -c release Benchmarks auth
 	$(SWIFT) run -c release Benchmarks ratelimit
 	$(SWIFT) run -c release Benchmarks analysis
 	$(SWIFT) run -c release Benchmarks upload
+	$(SWIFT) run -c release Benchmarks asr
+	$(SWIFT) run -c release Benchmarks embeddings
 
 clean:
 	rm -rf .build

@@ -18,6 +18,9 @@ let package = Package(
         .systemLibrary(name: "CPostgres", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
+        // Built and installed under /usr/local by scripts/install-speech (whisper.cpp 1.8.5).
+        .systemLibrary(name: "CWhisper", pkgConfig: "whisper"),
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
 
         .target(name: "CallCoachCore", swiftSettings: strict),
         .target(name: "CallCoachTelemetry", swiftSettings: strict),
@@ -27,7 +30,12 @@ let package = Package(
         // Signal processing is optimized even in debug builds, or the test suite waits on it.
         .target(
             name: "CallCoachAudio", dependencies: ["CSndFile"], swiftSettings: strict + [.unsafeFlags(["-O"])]),
-        .target(name: "CallCoachSpeech", dependencies: ["CallCoachAudio", "CallCoachAnalysis"], swiftSettings: strict),
+        .target(
+            name: "CallCoachSpeech", dependencies: ["CallCoachAudio", "CallCoachAnalysis", "CWhisper"],
+            swiftSettings: strict),
+        // The encoder's loops are optimized in debug builds too, for the same reason.
+        .target(
+            name: "CallCoachEmbeddings", dependencies: ["COpenBLAS"], swiftSettings: strict + [.unsafeFlags(["-O"])]),
         .target(
             name: "CallCoachStore",
             dependencies: ["CSQLite", "CPostgres", "CallCoachCore", "CallCoachCrypto", "CallCoachTelemetry"],
@@ -36,7 +44,7 @@ let package = Package(
             name: "CallCoachServer",
             dependencies: [
                 "CallCoachCore", "CallCoachHTTP", "CallCoachCrypto", "CallCoachStore", "CallCoachTelemetry",
-                "CallCoachAnalysis", "CallCoachAudio", "CallCoachSpeech", "CQRencode",
+                "CallCoachAnalysis", "CallCoachAudio", "CallCoachSpeech", "CallCoachEmbeddings", "CQRencode",
             ],
             swiftSettings: strict),
         .target(
@@ -51,13 +59,18 @@ let package = Package(
             name: "Benchmarks",
             dependencies: [
                 "CallCoachServer", "CallCoachHTTP", "CallCoachStore", "CallCoachCrypto", "CallCoachTelemetry",
-                "CallCoachAnalysis", "CallCoachTesting",
+                "CallCoachAnalysis", "CallCoachTesting", "CallCoachSpeech", "CallCoachEmbeddings", "CallCoachAudio",
             ],
             swiftSettings: strict),
         .testTarget(name: "CallCoachAnalysisTests", dependencies: ["CallCoachAnalysis"], swiftSettings: strict),
         .testTarget(name: "CallCoachAudioTests", dependencies: ["CallCoachAudio"], swiftSettings: strict),
         .testTarget(
-            name: "CallCoachSpeechTests", dependencies: ["CallCoachSpeech", "CallCoachTesting"], swiftSettings: strict),
+            name: "CallCoachSpeechTests", dependencies: ["CallCoachSpeech", "CallCoachTesting", "CallCoachServer"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "CallCoachEmbeddingsTests",
+            dependencies: ["CallCoachEmbeddings", "CallCoachTesting", "CallCoachServer"],
+            swiftSettings: strict),
         .testTarget(
             name: "CallCoachTests",
             dependencies: [

@@ -4,19 +4,27 @@ import CallCoachSpeech
 import CallCoachStore
 import Foundation
 
-/// A company's AI configuration: which transcriber hears its calls. The provider's API key is
-/// sealed with AES-256-GCM under a key derived for settings and bound to the company, is never
+/// A company's AI configuration: which transcriber hears its calls. Unless the company chose
+/// otherwise, the embedded whisper.cpp with Whisper tiny.en does, so no call leaves the machine by
+/// default. An external provider's API key is sealed with AES-256-GCM under a key derived for settings and bound to the company, is never
 /// returned by the API, and is never logged or audited; every change is audited.
 struct AISettings: Sendable {
     let database: any Database
     /// Seals provider API keys at rest.
     let key: [UInt8]
+    /// The embedded models this process can run.
+    let engines: Engines
 
     enum Transcription: String, CaseIterable {
         /// Voice activity only: talk-time figures without words.
         case none
+        /// The embedded whisper.cpp; `model` is `tiny.en` (the default) or `base`.
+        case whisper
         case openAICompatible = "openai-compatible"
     }
+
+    /// What a company that never chose gets.
+    static let defaultConfiguration = (transcriber: Transcription.whisper.rawValue, model: Engines.whisperModels[0])
 
     /// What `GET …/ai-configuration` shows: everything but the key itself.
     struct View: Encodable {
@@ -43,8 +51,9 @@ struct AISettings: Sendable {
     func view(_ scope: TenantScope) async throws -> View {
         let stored = try await database.read(scope.context) { try AIConfigurations(scope: scope).current($0) }
         return View(
-            transcriber: stored?.transcriber ?? Transcription.none.rawValue, baseUrl: stored?.baseURL,
-            model: stored?.model, apiKeySet: stored?.sealedAPIKey != nil, updatedAt: stored?.updatedAt)
+            transcriber: stored?.transcriber ?? Self.defaultConfiguration.transcriber, baseUrl: stored?.baseURL,
+            model: stored == nil ? Self.defaultConfiguration.model : stored?.model,
+            apiKeySet: stored?.sealedAPIKey != nil, updatedAt: stored?.updatedAt)
     }
 
     /// Checks a change and turns it into what is stored. An omitted `apiKey` keeps the stored one
@@ -63,6 +72,22 @@ struct AISettings: Sendable {
                 throw StrictJSON.invalid("The transcriber \"none\" takes no baseUrl, model or apiKey.")
             }
             return AIConfiguration(transcriber: kind.rawValue, updatedAt: time, updatedBy: scope.actorID)
+        case .whisper:
+            guard change.baseUrl == nil, change.apiKey == nil else {
+                throw StrictJSON.invalid(
+                    "The transcriber \"whisper\" runs on this server and takes no baseUrl or apiKey.")
+            }
+            let model = change.model ?? Engines.whisperModels[0]
+            guard Engines.whisperModels.contains(model) else {
+                throw StrictJSON.invalid(
+                    "The field \"model\" must be one of \(Engines.whisperModels.joined(separator: ", ")) for whisper.")
+            }
+            guard engines.isInstalled(model) else {
+                throw StrictJSON.invalid(
+                    "The Whisper model \"\(model)\" is not installed on this server (scripts/install-speech\(model == "base" ? " --base" : ""))."
+                )
+            }
+            return AIConfiguration(transcriber: kind.rawValue, model: model, updatedAt: time, updatedBy: scope.actorID)
         case .openAICompatible:
             guard let address = change.baseUrl, let url = Self.providerURL(address) else {
                 throw StrictJSON.invalid(
@@ -82,14 +107,22 @@ struct AISettings: Sendable {
         }
     }
 
-    /// The transcriber the company configured, or `nil` for voice activity only.
+    /// The transcriber the company configured (the embedded Whisper tiny.en when it never chose),
+    /// or `nil` for voice activity only.
     func transcriber(_ scope: TenantScope) async throws -> (any Transcriber)? {
         let stored = try await database.read(scope.context) { try AIConfigurations(scope: scope).current($0) }
-        guard let stored, stored.transcriber == Transcription.openAICompatible.rawValue,
-            let address = stored.baseURL, let url = URL(string: address), let model = stored.model
-        else { return nil }
-        let apiKey = try stored.sealedAPIKey.map { try open($0, companyID: scope.companyID) }
-        return OpenAICompatibleTranscriber(baseURL: url, model: model, apiKey: apiKey)
+        let kind = stored.map { Transcription(rawValue: $0.transcriber) ?? Transcription.none } ?? .whisper
+        switch kind {
+        case .whisper:
+            return WhisperTranscriber(model: engines.whisperModel(stored?.model ?? Self.defaultConfiguration.model))
+        case .openAICompatible:
+            guard let stored, let address = stored.baseURL, let url = URL(string: address), let model = stored.model
+            else { return nil }
+            let apiKey = try stored.sealedAPIKey.map { try open($0, companyID: scope.companyID) }
+            return OpenAICompatibleTranscriber(baseURL: url, model: model, apiKey: apiKey)
+        case Transcription.none:
+            return nil
+        }
     }
 
     /// An `https://` address without credentials, query or fragment; `http://` only to loopback,

@@ -1,6 +1,7 @@
 import CallCoachAnalysis
 import CallCoachAudio
 import CallCoachCore
+import CallCoachEmbeddings
 import CallCoachHTTP
 import CallCoachSpeech
 import CallCoachStore
@@ -61,7 +62,7 @@ struct CallPipeline: Sendable {
             let report = CallReport(
                 metrics: ConversationAnalyzer.analyze(transcript, callDuration: duration), audio: nil,
                 transcriber: "import", notes: [])
-            try await finish(scope, call, duration: duration, report: report, transcript: nil)
+            try await finish(scope, call, duration: duration, report: report, transcript: transcript, store: false)
         case .audio:
             try await processAudio(scope, call, job: job)
         }
@@ -109,7 +110,7 @@ struct CallPipeline: Sendable {
         }
         try await setStatus(scope, call, .analyzing, 80)
         let report = Self.report(prepared, transcript: transcript, transcriber: transcriberName)
-        try await finish(scope, call, duration: prepared.duration, report: report, transcript: transcript)
+        try await finish(scope, call, duration: prepared.duration, report: report, transcript: transcript, store: true)
     }
 
     /// The report of a decoded recording with the transcript made of it.
@@ -189,14 +190,16 @@ struct CallPipeline: Sendable {
         }
     }
 
-    /// Stores the transcript (a new blob version) and the report, and marks the call ready.
+    /// Embeds the transcript's utterances, stores the transcript (a new blob version, unless it is
+    /// the uploaded one), the vectors and the report, and marks the call ready.
     private func finish(
-        _ scope: TenantScope, _ call: Call, duration: Double, report: CallReport, transcript: Transcript?
+        _ scope: TenantScope, _ call: Call, duration: Double, report: CallReport, transcript: Transcript, store: Bool
     ) async throws {
+        let embeddings = try await embed(transcript)
         let now = clock()
         let reportText = String(decoding: try JSON.encode(report), as: UTF8.self)
         var written: (key: BlobKey, version: Int, keyVersion: Int, size: Int, sha: String)?
-        if let transcript, let key = BlobKey(scope: scope, collection: "transcripts", id: call.id) {
+        if store, let key = BlobKey(scope: scope, collection: "transcripts", id: call.id) {
             let (version, keyVersion) = try await database.read(scope.context) { connection in
                 (
                     try BlobVersions(scope: scope).nextVersion(key, connection),
@@ -215,11 +218,40 @@ struct CallPipeline: Sendable {
                     blob.key, version: blob.version, keyVersion: blob.keyVersion, size: blob.size, sha256: blob.sha,
                     at: now, connection)
             }
+            try CallEmbeddings(scope: scope).replace(
+                callID: call.id, model: Engines.embeddingModel, embeddings, at: now, connection)
             try CallRecords(scope: scope).complete(
                 id: call.id, duration: duration, report: reportText, at: now, connection)
         }
         metrics.increment("callcoach_calls_ready_total")
         logger.info("call.ready", "", [.companyID: .string(scope.companyID), .callID: .string(call.id)])
+    }
+}
+
+extension CallPipeline {
+    /// One vector per utterance, or per chunk of at most 128 tokens of a long one, computed off
+    /// the cooperative pool. Redaction (card numbers, health identifiers) arrives with the scoring
+    /// rules; it will run before this step, so no vector is made of redacted text.
+    func embed(_ transcript: Transcript) async throws -> [UtteranceEmbedding] {
+        let texts = transcript.utterances.filter { !$0.text.isEmpty }
+        guard !texts.isEmpty else { return [] }
+        let encoder: SentenceEncoder
+        do {
+            encoder = try ai.engines.sentenceEncoder()
+        } catch {
+            throw PipelineFailure(reason: "the sentence-embedding model cannot load: \(error)", permanent: true)
+        }
+        var keys: [(utterance: String, chunk: Int)] = []
+        var tokens: [[Int32]] = []
+        for utterance in texts {
+            for (index, chunk) in encoder.chunks(of: utterance.text).enumerated() {
+                keys.append((utterance.id, index))
+                tokens.append(chunk)
+            }
+        }
+        let batch = tokens
+        let vectors = try await BlockingWork.run { encoder.embed(tokens: batch) }
+        return zip(keys, vectors).map { UtteranceEmbedding(utteranceID: $0.utterance, chunk: $0.chunk, vector: $1) }
     }
 }
 

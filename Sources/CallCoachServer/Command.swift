@@ -4,7 +4,7 @@ import Foundation
 public enum SettingKey: Sendable {
     case rateLimit, trustedProxies, attestationProvider, attestationSecret, attestationVerifyURL,
         attestationDifficulty, maxUploadMegabytes, workers, transcriptFile, outputFormat
-    case watchDirectory, companyID, watchInterval, settleSeconds, once, jobLease
+    case watchDirectory, companyID, watchInterval, settleSeconds, once, jobLease, modelsDirectory, transcriptionThreads
     case dataDirectory, databaseURL, databaseOwnerURL, host, port, redirectPort, adminPort, publicHost,
         tlsCertificateFile, tlsKeyFile,
         threads
@@ -84,6 +84,14 @@ public struct Option: Sendable {
         help:
             "seconds a claimed job stays a worker's without a heartbeat; a dead worker's job runs again after it (default 120)"
     )
+    static let modelsDirectory = Option(
+        .modelsDirectory, flag: "--models-dir", variable: "CALLCOACH_MODELS_DIR", valueName: "DIR",
+        help:
+            "where scripts/install-speech put the speech and embedding models (default /usr/local/share/callcoach/models)"
+    )
+    static let transcriptionThreads = Option(
+        .transcriptionThreads, flag: "--transcription-threads", variable: "CALLCOACH_TRANSCRIPTION_THREADS",
+        valueName: "N", help: "threads whisper.cpp uses for one recording (default 2)")
     static let watchDirectory = Option(
         .watchDirectory, flag: "--watch", variable: "CALLCOACH_INGEST_DIR", valueName: "DIR",
         help: "the drop folder: recordings with a JSON sidecar of the same name")
@@ -225,7 +233,7 @@ public enum Command: String, Sendable, CaseIterable {
             [
                 .dataDirectory, .databaseURL, .databaseOwnerURL, .host, .port, .rateLimit, .redirectPort, .adminPort,
                 .publicHost, .trustedProxies, .attestationProvider, .attestationSecret, .attestationVerifyURL,
-                .attestationDifficulty, .maxUpload, .workers, .jobLease,
+                .attestationDifficulty, .maxUpload, .workers, .jobLease, .modelsDirectory, .transcriptionThreads,
                 .tlsCertificate,
                 .tlsKey,
                 .threads, .connectionTimeout, .shutdownTimeout, .logLevel, .production, .masterKey, .metricsToken,
@@ -235,8 +243,8 @@ public enum Command: String, Sendable, CaseIterable {
         case .migrate: [.dataDirectory, .databaseURL, .databaseOwnerURL, .logLevel]
         case .worker:
             [
-                .dataDirectory, .databaseURL, .databaseOwnerURL, .logLevel, .workers, .jobLease, .masterKey,
-                .jwtSigningKey, .production,
+                .dataDirectory, .databaseURL, .databaseOwnerURL, .logLevel, .workers, .jobLease, .modelsDirectory,
+                .transcriptionThreads, .masterKey, .jwtSigningKey, .production,
             ]
         case .rotateKeys: [.dataDirectory, .databaseURL, .databaseOwnerURL, .logLevel]
         case .analyze: [.transcriptFile, .outputFormat, .logLevel]

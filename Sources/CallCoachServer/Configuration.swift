@@ -42,6 +42,10 @@ public struct Configuration: Sendable, Equatable {
     public var workers: Int?
     /// Seconds a claimed job stays with its worker between heartbeats.
     public var jobLeaseSeconds = 120
+    /// The embedded engines' model files, as `scripts/install-speech` installs them.
+    public var modelsDirectory = "/usr/local/share/callcoach/models"
+    /// Threads whisper.cpp uses for one recognition.
+    public var transcriptionThreads = 2
     /// `analyze`: a transcript to go with the recording, and how to print the report.
     public var transcriptFile: String?
     public var outputFormat = OfflineAnalysis.Output.text
@@ -217,6 +221,8 @@ extension Configuration {
         case .workers: configuration.workers = try integer(value, name, in: 0...32)
         case .transcriptFile: configuration.transcriptFile = value
         case .jobLease: configuration.jobLeaseSeconds = try integer(value, name, in: 3...3600)
+        case .modelsDirectory: configuration.modelsDirectory = value
+        case .transcriptionThreads: configuration.transcriptionThreads = try integer(value, name, in: 1...64)
         case .watchDirectory: configuration.watchDirectory = value
         case .companyID:
             guard (1...64).contains(value.count) else { throw ConfigurationError("\(name) must be a company id") }

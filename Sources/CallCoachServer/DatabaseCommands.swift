@@ -113,11 +113,13 @@ public enum DatabaseCommands {
         _ configuration: Configuration, logger: Logger, until stop: @Sendable () async -> Void
     ) async throws {
         let directory = DataDirectory(path: configuration.dataDirectory)
+        try configuration.engines.requireUsable(configuration, logger: logger)
         let (keys, database) = try await directory.openStore(configuration, logger: logger)
         defer { database.close() }
         let processing = Processing(
             database: database, blobs: BlobStore(root: configuration.dataDirectory + "/blobs", keys: keys.blobKeys),
-            keys: keys, dataDirectory: configuration.dataDirectory, workers: configuration.workers ?? 2,
+            keys: keys, engines: configuration.engines, dataDirectory: configuration.dataDirectory,
+            workers: configuration.workers ?? 2,
             lease: TimeInterval(configuration.jobLeaseSeconds), logger: logger,
             metrics: Metrics(), clock: { Date() })
         logger.info("worker.started", "", [.count: .int(configuration.workers ?? 2)])

@@ -11,6 +11,8 @@ struct OperationsRoutes: Sendable {
     /// answers everyone (the loopback admin listener) or nobody (`metricsOpen == false`).
     let metricsToken: Secret?
     let metricsOpen: Bool
+    /// The embedded engines: ready only when they can load; their memory goes to `/metrics`.
+    let engines: Engines
 
     struct Status: Encodable {
         let status: String
@@ -22,10 +24,16 @@ struct OperationsRoutes: Sendable {
             guard await database.isReachable() else {
                 throw HTTPError(503, detail: "The database is not reachable.")
             }
+            guard engines.problems().isEmpty else {
+                throw HTTPError(503, detail: "An embedded speech or embedding model cannot load; the log says why.")
+            }
             return try .json(Status(status: "ready"))
         }
         router.add(.get, "/metrics", access: Access.metricsToken) { request in
             guard metricsOpen || isAuthorized(request) else { throw HTTPError.notFound }
+            for (engine, bytes) in engines.memory() {
+                metrics.setGauge("callcoach_engine_memory_bytes", labels: ["engine": engine], Double(bytes))
+            }
             var response = Response.text(metrics.exposition())
             response.headers.set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
             return response

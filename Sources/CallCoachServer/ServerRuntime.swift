@@ -34,6 +34,7 @@ public final class ServerRuntime: Sendable {
                         + "CALLCOACH_DATABASE_OWNER_URL")
             }
             let tls = try directory.tlsIdentity(configuration, logger: logger)
+            try configuration.engines.requireUsable(configuration, logger: logger)
             return try ServerRuntime(
                 configuration, logger: logger, database: database, keys: keys, tls: tls, clock: clock)
         } catch {
@@ -71,8 +72,8 @@ public final class ServerRuntime: Sendable {
 
         let blobs = BlobStore(root: configuration.dataDirectory + "/blobs", keys: keys.blobKeys)
         processing = Processing(
-            database: database, blobs: blobs, keys: keys, dataDirectory: configuration.dataDirectory,
-            workers: configuration.workers ?? 1,
+            database: database, blobs: blobs, keys: keys, engines: configuration.engines,
+            dataDirectory: configuration.dataDirectory, workers: configuration.workers ?? 1,
             lease: TimeInterval(configuration.jobLeaseSeconds), logger: logger, metrics: metrics, clock: clock)
         let calls = CallService(
             database: database, blobs: blobs, identity: identity, logger: logger, metrics: metrics,
@@ -95,8 +96,11 @@ public final class ServerRuntime: Sendable {
 
         admin = try configuration.adminPort.map { port in
             var router = Router()
-            OperationsRoutes(database: database, metrics: metrics, metricsToken: nil, metricsOpen: true)
-                .register(in: &router)
+            OperationsRoutes(
+                database: database, metrics: metrics, metricsToken: nil, metricsOpen: true,
+                engines: configuration.engines
+            )
+            .register(in: &router)
             let app = HTTPApplication(router: router, logger: logger, metrics: metrics)
             var settings = listener(configuration, port: port, tls: nil)
             settings.host = "127.0.0.1"
@@ -129,10 +133,15 @@ public final class ServerRuntime: Sendable {
             in: &router)
         CompanyRoutes(identity: identity, mailer: Mailer(), limits: limits).register(in: &router)
         CallRoutes(calls: calls).register(in: &router)
-        AIRoutes(settings: AISettings(database: database, key: identity.keys.settingsSecretKey), identity: identity)
-            .register(in: &router)
+        AIRoutes(
+            settings: AISettings(
+                database: database, key: identity.keys.settingsSecretKey, engines: configuration.engines),
+            identity: identity
+        )
+        .register(in: &router)
         OperationsRoutes(
-            database: database, metrics: metrics, metricsToken: configuration.metricsToken, metricsOpen: false
+            database: database, metrics: metrics, metricsToken: configuration.metricsToken, metricsOpen: false,
+            engines: configuration.engines
         )
         .register(in: &router)
         try requireDeclaredAccess(router)

@@ -51,6 +51,9 @@ public enum RowLevelSecurity {
             table: "ai_configurations", name: "tenant_isolation", using: "company_id = \(company)",
             check: "company_id = \(company)"),
         Policy(
+            table: "call_embeddings", name: "tenant_isolation", using: "company_id = \(company)",
+            check: "company_id = \(company)"),
+        Policy(
             table: "support_grants", name: "tenant_isolation",
             using: "company_id = \(company) OR operator_id = \(user)",
             check: "company_id = \(company)"),
@@ -63,6 +66,9 @@ public enum RowLevelSecurity {
 
     /// The company tables that came with the AI configuration (their policies arrive in its migration).
     static let aiTables = ["ai_configurations"]
+
+    /// The company tables that came with the sentence embeddings.
+    static let embeddingTables = ["call_embeddings"]
 
     /// Turns row-level security on for `tables` with their expected policies.
     static func tenantPolicies(_ tables: [String]) -> String {
@@ -87,7 +93,7 @@ public enum RowLevelSecurity {
             ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO \(applicationRole);
 
             """
-        text += tenantPolicies(policies.map(\.table).filter { !(callTables + aiTables).contains($0) })
+        text += tenantPolicies(policies.map(\.table).filter { !(callTables + aiTables + embeddingTables).contains($0) })
         return text
     }
 }

@@ -43,6 +43,22 @@ public enum Schema {
                 );
                 """ + (dialect == .postgres ? RowLevelSecurity.tenantPolicies(RowLevelSecurity.aiTables) : "")
             }),
+        Migration(
+            12, "utterance embeddings",
+            sql: { dialect in
+                """
+                CREATE TABLE call_embeddings (
+                    company_id TEXT NOT NULL REFERENCES companies (id),
+                    call_id TEXT NOT NULL REFERENCES calls (id),
+                    utterance_id TEXT NOT NULL,
+                    chunk BIGINT NOT NULL,
+                    model TEXT NOT NULL,
+                    vector \(dialect == .postgres ? "BYTEA" : "BLOB") NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    PRIMARY KEY (company_id, call_id, utterance_id, chunk)
+                );
+                """ + (dialect == .postgres ? RowLevelSecurity.tenantPolicies(RowLevelSecurity.embeddingTables) : "")
+            }),
     ]
 
     /// Calls, the versions of every encrypted blob, key versions, and the job queue with its dead letters.

@@ -34,6 +34,8 @@ public final class Metrics: Sendable {
 
     private let requests = Mutex<[RequestKey: Histogram]>([:])
     private let counters = Mutex<[String: Int]>([:])
+    /// Gauge series by name, then by their label text.
+    private let gauges = Mutex<[String: [String: Double]]>([:])
 
     public init() {}
 
@@ -53,6 +55,13 @@ public final class Metrics: Sendable {
         counters.withLock { $0[name.description, default: 0] }
     }
 
+    /// Sets a gauge, e.g. `callcoach_engine_memory_bytes{engine="whisper:tiny.en"}`.
+    public func setGauge(_ name: StaticString, labels: [String: String] = [:], _ value: Double) {
+        let text = labels.sorted { $0.key < $1.key }.map { "\($0.key)=\(RequestKey.escaped($0.value))" }
+            .joined(separator: ",")
+        gauges.withLock { $0[name.description, default: [:]][text] = value }
+    }
+
     /// All metrics in the Prometheus text exposition format, version 0.0.4.
     public func exposition() -> String {
         let snapshot = requests.withLock { $0 }
@@ -68,6 +77,12 @@ public final class Metrics: Sendable {
         }
         for (name, value) in counters.withLock({ $0 }).sorted(by: { $0.key < $1.key }) {
             text += "# TYPE \(name) counter\n\(name) \(value)\n"
+        }
+        for (name, series) in gauges.withLock({ $0 }).sorted(by: { $0.key < $1.key }) {
+            text += "# TYPE \(name) gauge\n"
+            for (labels, value) in series.sorted(by: { $0.key < $1.key }) {
+                text += labels.isEmpty ? "\(name) \(value)\n" : "\(name){\(labels)} \(value)\n"
+            }
         }
         return text
     }
@@ -90,7 +105,7 @@ extension Metrics.RequestKey {
         "method=\(Self.escaped(method)),route=\(Self.escaped(route)),status=\"\(status)\""
     }
 
-    private static func escaped(_ value: String) -> String {
+    static func escaped(_ value: String) -> String {
         var out = "\""
         for character in value {
             switch character {

@@ -13,7 +13,8 @@ import Testing
         let standIn = try TranscriptionStandIn(phrase: "thank you for calling")
         defer { standIn.stop() }
         let initial = try object(await fixture.send(.get, path(fixture), as: "adminA"))
-        #expect(initial["transcriber"] as? String == "none" && initial["apiKeySet"] as? Bool == false)
+        #expect(initial["transcriber"] as? String == "whisper" && initial["model"] as? String == "tiny.en")
+        #expect(initial["apiKeySet"] as? Bool == false, "until a company chooses, no call leaves the machine")
         #expect(await fixture.send(.get, path(fixture), as: "managerA").status == 403)
         #expect(await fixture.send(.get, path(fixture), as: "agentB").status == 404)
 
@@ -56,6 +57,9 @@ import Testing
             #"{"transcriber":"openai-compatible","baseUrl":"ftp://asr.example.com/v1","model":"m"}"#,
             #"{"transcriber":"openai-compatible","baseUrl":"https://asr.example.com/v1"}"#,
             #"{"transcriber":"none","model":"m"}"#,
+            #"{"transcriber":"whisper","model":"large-v3"}"#,
+            #"{"transcriber":"whisper","baseUrl":"https://asr.example.com/v1"}"#,
+            #"{"transcriber":"whisper","apiKey":"sk-1"}"#,
             #"{"transcriber":"none","plan":"enterprise"}"#,
             #"{"transcriber":7}"#,
             "[]",
@@ -63,7 +67,10 @@ import Testing
             let answer = await fixture.send(.put, path(fixture), as: "adminA", json: body)
             #expect(answer.status == 400, "\(body): \(answer.bodyText)")
         }
-        #expect(try object(await fixture.send(.get, path(fixture), as: "adminA"))["transcriber"] as? String == "none")
+        #expect(
+            try object(await fixture.send(.get, path(fixture), as: "adminA"))["transcriber"] as? String == "whisper")
+        let local = await fixture.send(.put, path(fixture), as: "adminA", json: #"{"transcriber":"whisper"}"#)
+        #expect(try object(local)["model"] as? String == "tiny.en", "\(local.bodyText)")
     }
 
     @Test func aConfiguredProviderTranscribesEachChannel() async throws {
