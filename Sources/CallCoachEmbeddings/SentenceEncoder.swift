@@ -47,13 +47,15 @@ public final class SentenceEncoder: Sendable {
     let layers: [Layer]
 
     /// Loads `model.safetensors` and `vocab.txt` from `directory`.
-    public convenience init(directory: String) throws(EmbeddingError) {
+    public convenience init(directory: String, threads: Int = 1) throws(EmbeddingError) {
         try self.init(
             tensors: try SafeTensors(path: directory + "/model.safetensors"),
-            tokenizer: try WordPieceTokenizer(vocabularyPath: directory + "/vocab.txt"))
+            tokenizer: try WordPieceTokenizer(vocabularyPath: directory + "/vocab.txt"), threads: threads)
     }
 
-    public init(tensors: SafeTensors, tokenizer: WordPieceTokenizer) throws(EmbeddingError) {
+    /// `threads` is OpenBLAS's, for the whole process. One suits a server, whose workers run side
+    /// by side: the matrices are small, and OpenBLAS's threads spin while they wait.
+    public init(tensors: SafeTensors, tokenizer: WordPieceTokenizer, threads: Int = 1) throws(EmbeddingError) {
         let width = Self.dimensions
         func dense(_ name: String, _ outputs: Int, _ inputs: Int) throws(EmbeddingError) -> Dense {
             Dense(
@@ -90,9 +92,7 @@ public final class SentenceEncoder: Sendable {
         }
         self.layers = layers
         self.tokenizer = tokenizer
-        // The matrices are small and workers run side by side: OpenBLAS's own threads (which
-        // spin while they wait) would only take the cores the other work needs.
-        openblas_set_num_threads(1)
+        openblas_set_num_threads(Int32(max(1, threads)))
         self.vocabularySize = vocabularySize
     }
 
@@ -164,9 +164,11 @@ public final class SentenceEncoder: Sendable {
             for index in attended.indices { attended[index] += hidden[index] }
             Self.normalize(&attended, layer.attentionNorm, rows: total)
             var expanded = Self.apply(layer.intermediate, attended, rows: total)
-            for index in expanded.indices {
-                let x = expanded[index]
-                expanded[index] = 0.5 * x * (1 + erff(x / Float(2.0).squareRoot()))
+            expanded.withUnsafeMutableBufferPointer { values in
+                for index in values.indices {
+                    let x = values[index]
+                    values[index] = 0.5 * x * (1 + Self.erf(x * Float(0.5).squareRoot()))
+                }
             }
             var output = Self.apply(layer.output, expanded, rows: total)
             for index in output.indices { output[index] += attended[index] }
@@ -185,6 +187,19 @@ public final class SentenceEncoder: Sendable {
             first += length
         }
         return vectors
+    }
+
+    /// The error function, from Abramowitz and Stegun 7.1.26 (absolute error under 1.5e-7, below
+    /// what a Float holds near 1), at a fifth of the cost of glibc's `erff`: GELU calls it for
+    /// every one of the feed-forward layer's 1,536 outputs of every token.
+    @inline(__always) static func erf(_ x: Float) -> Float {
+        let a = abs(x)
+        let t = 1 / (1 + 0.327_591_1 * a)
+        let polynomial =
+            ((((1.061_405_429 * t - 1.453_152_027) * t + 1.421_413_741) * t - 0.284_496_736) * t
+                + 0.254_829_592) * t
+        let y = 1 - polynomial * expf(-a * a)
+        return x < 0 ? -y : y
     }
 
     /// `input · weightᵀ + bias` for `rows` rows.

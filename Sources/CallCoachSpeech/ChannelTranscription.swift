@@ -11,13 +11,45 @@ import Foundation
 /// Transcribes a prepared recording channel by channel, on its voice-activity segments only, so
 /// long silences never reach the recogniser (which would invent words for them).
 ///
-/// Neighbouring segments of a channel are joined into one clip while the gap between them is at
-/// most ``maximumGap`` and the clip stays within ``maximumClip``; a longer segment is cut into
-/// pieces of that length. Each clip is read from the channel's PCM file on its own, so memory
-/// holds one clip at a time whatever the call's length.
+/// Neighbouring segments of a channel are joined into one stretch while the gap between them is
+/// at most ``maximumGap``; a stretch longer than ``maximumClip`` is cut. Stretches are then packed
+/// into clips of at most ``maximumClip`` with ``spacer`` of digital silence between them: Whisper
+/// always encodes a 30-second window, so on a call, where each party speaks in short turns, a
+/// clip per turn would cost several times the audio. What the recogniser hears is put back on the
+/// call's timeline stretch by stretch, and a segment heard across two stretches is split between
+/// them by its words. Each clip is read from the channel's PCM file on its own, so memory holds
+/// one clip at a time whatever the call's length.
 public struct ChannelTranscription: Sendable {
     public static let maximumGap = 1.5
     public static let maximumClip = 30.0
+    public static let spacer = 0.5
+
+    /// A stretch of one channel's speech, in seconds of the call.
+    public struct Stretch: Sendable, Equatable {
+        public var start: Double
+        public var end: Double
+
+        public var duration: Double { end - start }
+    }
+
+    /// Stretches heard together, each at its offset in the clip.
+    public struct Clip: Sendable, Equatable {
+        public var stretches: [Stretch] = []
+        public var offsets: [Double] = []
+
+        public var duration: Double { (offsets.last ?? 0) + (stretches.last?.duration ?? 0) }
+
+        /// The stretch a time in the clip belongs to: the last one starting at or before it.
+        func stretchIndex(at time: Double) -> Int {
+            offsets.lastIndex { $0 <= time + 1e-6 } ?? 0
+        }
+
+        /// A time in the clip as a time in the call; inside a spacer, the end of the stretch before.
+        func callTime(_ time: Double) -> Double {
+            let index = stretchIndex(at: time)
+            return stretches[index].start + min(max(0, time - offsets[index]), stretches[index].duration)
+        }
+    }
 
     public let transcriber: any Transcriber
 
@@ -25,21 +57,38 @@ public struct ChannelTranscription: Sendable {
         self.transcriber = transcriber
     }
 
-    /// The clips of one channel, as (start, end) seconds.
-    public static func clips(of segments: [SpeechSegment]) -> [(start: Double, end: Double)] {
-        var clips: [(start: Double, end: Double)] = []
+    /// The speech of one channel as stretches: close segments joined, long ones cut.
+    public static func stretches(of segments: [SpeechSegment]) -> [Stretch] {
+        var stretches: [Stretch] = []
         for segment in segments {
             var start = segment.start
-            if let last = clips.last, start - last.end <= maximumGap, segment.end - last.start <= maximumClip {
-                clips[clips.count - 1].end = segment.end
+            if let last = stretches.last, start - last.end <= maximumGap, segment.end - last.start <= maximumClip {
+                stretches[stretches.count - 1].end = segment.end
                 continue
             }
             while segment.end - start > maximumClip {
-                clips.append((start, start + maximumClip))
+                stretches.append(Stretch(start: start, end: start + maximumClip))
                 start += maximumClip
             }
-            clips.append((start, segment.end))
+            stretches.append(Stretch(start: start, end: segment.end))
         }
+        return stretches
+    }
+
+    /// The clips of one channel: its stretches packed in order, each clip at most ``maximumClip``.
+    public static func clips(of segments: [SpeechSegment]) -> [Clip] {
+        var clips: [Clip] = []
+        var current = Clip()
+        for stretch in stretches(of: segments) {
+            let offset = current.stretches.isEmpty ? 0 : current.duration + spacer
+            if !current.stretches.isEmpty && offset + stretch.duration > maximumClip {
+                clips.append(current)
+                current = Clip()
+            }
+            current.offsets.append(current.stretches.isEmpty ? 0 : current.duration + spacer)
+            current.stretches.append(stretch)
+        }
+        if !current.stretches.isEmpty { clips.append(current) }
         return clips
     }
 
@@ -56,23 +105,15 @@ public struct ChannelTranscription: Sendable {
             let id = channel.role.rawValue
             speakers.append(Speaker(id: id, role: channel.role == .customer ? .customer : .agent))
             for clip in clips {
-                let samples = try Self.read(channel, from: clip.start, to: clip.end)
-                let heard = try await transcriber.recognize(SpeechClip(samples: samples, start: clip.start))
-                let loudness = Self.loudness(of: channel.segments, from: clip.start, to: clip.end)
-                for segment in heard {
-                    let text = segment.text.trimmingCharacters(in: .whitespacesAndNewlines)
-                    guard !text.isEmpty else { continue }
-                    let start = clip.start + max(0, segment.start)
-                    let end = min(clip.end, clip.start + max(segment.end, segment.start))
-                    let words = segment.words.map { word in
-                        Word(
-                            text: word.text, start: clip.start + word.start, end: clip.start + word.end,
-                            confidence: word.confidence)
-                    }
+                let samples = try Self.read(channel, clip)
+                let heard = try await transcriber.recognize(
+                    SpeechClip(samples: samples, start: clip.stretches[0].start))
+                for (stretch, segment) in Self.place(heard, in: clip) {
                     utterances.append(
                         Utterance(
-                            id: "", speaker: id, start: start, end: max(start, end), text: text,
-                            words: words.isEmpty ? nil : words, loudness: loudness))
+                            id: "", speaker: id, start: segment.start, end: segment.end, text: segment.text,
+                            words: segment.words.isEmpty ? nil : segment.words,
+                            loudness: Self.loudness(of: channel.segments, from: stretch.start, to: stretch.end)))
                 }
                 done += 1
                 await progress(Double(done) / Double(total))
@@ -81,6 +122,49 @@ public struct ChannelTranscription: Sendable {
         utterances.sort { ($0.start, $0.speaker) < ($1.start, $1.speaker) }
         for index in utterances.indices { utterances[index].id = "u\(index + 1)" }
         return Transcript(speakers: speakers, utterances: utterances)
+    }
+
+    /// What was heard in a clip, on the call's timeline: one segment per stretch it touches, each
+    /// with the stretch it lies in. A segment within one stretch keeps its text; one that spans
+    /// several is split by where its words fall (without words, it goes where it starts).
+    static func place(_ heard: [RecognizedSegment], in clip: Clip) -> [(Stretch, RecognizedSegment)] {
+        var placed: [(Stretch, RecognizedSegment)] = []
+        for segment in heard {
+            let text = segment.text.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !text.isEmpty else { continue }
+            let first = clip.stretchIndex(at: max(0, segment.start))
+            var groups: [Int: [Word]] = [:]
+            for word in segment.words {
+                let middle = (word.start + word.end) / 2
+                let index = max(first, clip.stretchIndex(at: middle))
+                let start = clip.callTime(word.start)
+                let end = max(start, clip.callTime(word.end))
+                groups[index, default: []].append(
+                    Word(text: word.text, start: start, end: end, confidence: word.confidence))
+            }
+            if groups.count <= 1 {
+                let index = groups.keys.first ?? first
+                let stretch = clip.stretches[index]
+                let start = max(stretch.start, clip.callTime(max(0, segment.start)))
+                let end = min(stretch.end, max(start, clip.callTime(segment.end)))
+                placed.append(
+                    (stretch, RecognizedSegment(start: start, end: end, text: text, words: groups[index] ?? [])))
+                continue
+            }
+            for index in groups.keys.sorted() {
+                let words = groups[index]!
+                let stretch = clip.stretches[index]
+                let start = max(stretch.start, min(words.first!.start, stretch.end))
+                let end = min(stretch.end, max(start, words.last!.end))
+                placed.append(
+                    (
+                        stretch,
+                        RecognizedSegment(
+                            start: start, end: end, text: words.map(\.text).joined(separator: " "), words: words)
+                    ))
+            }
+        }
+        return placed
     }
 
     /// The duration-weighted loudness of the speech segments inside a clip.
@@ -94,6 +178,17 @@ public struct ChannelTranscription: Sendable {
             seconds += overlap
         }
         return seconds > 0 ? (weighted / seconds * 10).rounded() / 10 : nil
+    }
+
+    /// A clip's samples: each stretch read from the channel's PCM file, spacers of silence between.
+    static func read(_ channel: PreparedChannel, _ clip: Clip) throws(TranscriptionError) -> [Int16] {
+        var samples: [Int16] = []
+        for (index, stretch) in clip.stretches.enumerated() {
+            let wanted = Int((clip.offsets[index] * Double(SpeechClip.sampleRate)).rounded())
+            if samples.count < wanted { samples += [Int16](repeating: 0, count: wanted - samples.count) }
+            samples += try read(channel, from: stretch.start, to: stretch.end)
+        }
+        return samples
     }
 
     /// The samples of `channel` between two times, read from its PCM file.

@@ -79,6 +79,10 @@ public final class WhisperModel: @unchecked Sendable {
         var parameters = whisper_context_default_params()
         parameters.use_gpu = false
         parameters.flash_attn = false
+        // Word times from the cross-attention alignment (DTW on the model's alignment heads):
+        // far closer than the timestamp tokens, and a word's time decides which turn it is in.
+        parameters.dtw_token_timestamps = true
+        parameters.dtw_aheads_preset = name == "base" ? WHISPER_AHEADS_BASE : WHISPER_AHEADS_TINY_EN
         guard let loaded = whisper_init_from_file_with_params(path, parameters) else {
             failure = TranscriptionError("the model file \(path) could not be loaded", retryable: false)
             return .failure(failure!)
@@ -129,23 +133,8 @@ public final class WhisperModel: @unchecked Sendable {
             // Whisper times are in hundredths of a second.
             let start = Double(whisper_full_get_segment_t0(context, segment)) / 100
             let end = Double(whisper_full_get_segment_t1(context, segment)) / 100
-            var words: [Word] = []
-            var bytes: [UInt8] = []
-            var wordStart = 0.0
-            var wordEnd = 0.0
-            var probabilities: [Float] = []
-            func finishWord() {
-                let text = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespaces)
-                if !text.isEmpty {
-                    let confidence = probabilities.reduce(0, +) / Float(max(1, probabilities.count))
-                    words.append(
-                        Word(
-                            text: text, start: wordStart, end: max(wordStart, wordEnd),
-                            confidence: (Double(confidence) * 1000).rounded() / 1000))
-                }
-                bytes = []
-                probabilities = []
-            }
+            // Each word: its text, where it starts, and its tokens' probabilities.
+            var pieces: [(bytes: [UInt8], start: Double, probabilities: [Float])] = []
             for index in 0..<whisper_full_n_tokens(context, segment) {
                 let data = whisper_full_get_token_data(context, segment, index)
                 guard data.id < endOfText, let pointer = whisper_full_get_token_text(context, segment, index)
@@ -153,15 +142,28 @@ public final class WhisperModel: @unchecked Sendable {
                 let piece = Array(UnsafeBufferPointer(start: pointer, count: strlen(pointer))).map {
                     UInt8(bitPattern: $0)
                 }
-                if piece.first == UInt8(ascii: " ") || bytes.isEmpty {
-                    finishWord()
-                    wordStart = Double(data.t0) / 100
+                // The alignment time when there is one, else the token's own timestamp.
+                let time = Double(data.t_dtw >= 0 ? data.t_dtw : data.t0) / 100
+                if piece.first == UInt8(ascii: " ") || pieces.isEmpty {
+                    pieces.append((piece, time, [data.p]))
+                } else {
+                    pieces[pieces.count - 1].bytes += piece
+                    pieces[pieces.count - 1].probabilities.append(data.p)
                 }
-                bytes += piece
-                wordEnd = Double(data.t1) / 100
-                probabilities.append(data.p)
             }
-            finishWord()
+            var words: [Word] = []
+            for (index, piece) in pieces.enumerated() {
+                let text = String(decoding: piece.bytes, as: UTF8.self).trimmingCharacters(in: .whitespaces)
+                guard !text.isEmpty else { continue }
+                let wordStart = min(max(piece.start, start), end)
+                // A word lasts until the next one starts, or the segment ends.
+                let wordEnd = index + 1 < pieces.count ? min(max(pieces[index + 1].start, wordStart), end) : end
+                let confidence = piece.probabilities.reduce(0, +) / Float(max(1, piece.probabilities.count))
+                words.append(
+                    Word(
+                        text: text, start: wordStart, end: max(wordStart, wordEnd),
+                        confidence: (Double(confidence) * 1000).rounded() / 1000))
+            }
             let text = whisper_full_get_segment_text(context, segment).map { String(cString: $0) } ?? ""
             segments.append(RecognizedSegment(start: start, end: max(start, end), text: text, words: words))
         }

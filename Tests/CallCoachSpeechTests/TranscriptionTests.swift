@@ -11,16 +11,46 @@ import Testing
         SpeechSegment(start: start, end: end, loudness: 50)
     }
 
-    @Test func closeSegmentsShareAClipAndLongOnesAreCut() {
-        let clips = ChannelTranscription.clips(of: [
-            segment(0, 2), segment(3, 5),  // 1 s apart: one clip
-            segment(8, 9),  // 3 s after: a new clip
-            segment(9.5, 40),  // joining would make 32 s: its own clip, cut at 30 s
+    @Test func closeSegmentsShareAStretchAndLongOnesAreCut() {
+        let stretches = ChannelTranscription.stretches(of: [
+            segment(0, 2), segment(3, 5),  // 1 s apart: one stretch
+            segment(8, 9),  // 3 s after: a new stretch
+            segment(9.5, 40),  // joining would make 32 s: its own stretch, cut at 30 s
             segment(40.5, 41),
         ])
-        #expect(clips.map(\.start) == [0, 8, 9.5, 39.5])
-        #expect(clips.map(\.end) == [5, 9, 39.5, 41])
+        #expect(stretches.map(\.start) == [0, 8, 9.5, 39.5])
+        #expect(stretches.map(\.end) == [5, 9, 39.5, 41])
         #expect(ChannelTranscription.clips(of: []).isEmpty)
+    }
+
+    @Test func stretchesArePackedIntoClipsOfAtMostThirtySeconds() {
+        // Turns of a call: 4 s of speech every 10 s, the other party speaking in between.
+        let turns = (0..<8).map { segment(Double($0) * 10, Double($0) * 10 + 4) }
+        let clips = ChannelTranscription.clips(of: turns)
+        #expect(clips.map(\.stretches.count) == [6, 2], "six turns and five spacers fill 26.5 s")
+        #expect(clips[0].offsets == [0, 4.5, 9, 13.5, 18, 22.5])
+        #expect(clips.allSatisfy { $0.duration <= ChannelTranscription.maximumClip })
+        #expect(clips[0].callTime(5) == 10.5, "half a second into the second stretch")
+        #expect(clips[0].callTime(4.2) == 4, "inside a spacer: the end of the stretch before")
+    }
+
+    @Test func aSegmentHeardAcrossTwoStretchesIsSplitByItsWords() {
+        let clip = ChannelTranscription.clips(of: [segment(10, 12), segment(20, 23)])[0]
+        let heard = [
+            RecognizedSegment(
+                start: 0.1, end: 4.9, text: " yes please. the account",
+                words: [
+                    Word(text: "yes", start: 0.2, end: 0.6), Word(text: "please.", start: 0.7, end: 1.5),
+                    Word(text: "the", start: 2.6, end: 2.8), Word(text: "account", start: 2.9, end: 3.6),
+                ]),
+            RecognizedSegment(start: 3.8, end: 5, text: " thanks"),
+        ]
+        let placed = ChannelTranscription.place(heard, in: clip)
+        #expect(placed.map(\.1.text) == ["yes please.", "the account", "thanks"])
+        #expect(placed.map(\.0.start) == [10, 20, 20])
+        #expect(placed[0].1.start == 10.2 && placed[0].1.end == 11.5)
+        #expect(placed[1].1.words.map(\.start) == [20.1, 20.4])
+        #expect(abs(placed[2].1.start - 21.3) < 1e-9 && placed[2].1.end <= 23)
     }
 
     @Test func loudnessIsWeightedBySecondsInsideTheClip() {
