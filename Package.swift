@@ -63,7 +63,8 @@ let package = Package(
             ],
             swiftSettings: strict),
         .testTarget(name: "CallCoachAnalysisTests", dependencies: ["CallCoachAnalysis"], swiftSettings: strict),
-        .testTarget(name: "CallCoachAudioTests", dependencies: ["CallCoachAudio"], swiftSettings: strict),
+        .testTarget(
+            name: "CallCoachAudioTests", dependencies: ["CallCoachAudio", "CallCoachTesting"], swiftSettings: strict),
         .testTarget(
             name: "CallCoachSpeechTests", dependencies: ["CallCoachSpeech", "CallCoachTesting", "CallCoachServer"],
             swiftSettings: strict),

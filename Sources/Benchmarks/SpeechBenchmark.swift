@@ -43,13 +43,8 @@ func wordErrors(_ reference: [String], _ hypothesis: [String]) -> Int {
     return previous[hypothesis.count]
 }
 
-struct ToolFailure: Error, CustomStringConvertible {
-    let description: String
-}
-
 func sox(_ arguments: [String]) throws {
-    let result = try run("/usr/bin/sox", arguments)
-    guard result.status == 0 else { throw ToolFailure(description: "sox failed: \(result.error)") }
+    try runTool("sox", arguments)
 }
 
 struct Recording {

@@ -1,4 +1,5 @@
 import Foundation
+import CallCoachTesting
 
 /// Recordings made once per test run with espeak-ng, sox and lame, under `.build/audio-fixtures`.
 ///
@@ -123,19 +124,7 @@ struct Fixtures: Sendable {
 
     @discardableResult
     static func run(_ tool: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [tool] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw FixtureError(command: ([tool] + arguments).joined(separator: " "))
-        }
-        return String(decoding: data, as: UTF8.self)
+        try runTool(tool, arguments)
     }
 
     /// `.build/audio-fixtures` in this package, found from this source file's location.

@@ -39,14 +39,9 @@ import Testing
 
     static func reference(_ texts: [String]) throws -> Reference {
         let input = String(decoding: try JSONEncoder().encode(["texts": texts]), as: UTF8.self)
-        let result = try run(
-            "/usr/bin/env", ["python3", packageRoot + "/scripts/reference-embeddings.py", directory],
-            environment: ProcessInfo.processInfo.environment, input: input)
-        guard result.status == 0 else {
-            throw CocoaError(
-                .executableLoad, userInfo: [NSLocalizedDescriptionKey: "reference failed: \(result.error)"])
-        }
-        return try JSONDecoder().decode(Reference.self, from: Data(result.output.utf8))
+        let output = try runTool(
+            "python3", [packageRoot + "/scripts/reference-embeddings.py", directory], input: input)
+        return try JSONDecoder().decode(Reference.self, from: Data(output.utf8))
     }
 
     @Test func tokenIdsAndVectorsMatchTheReference() async throws {

@@ -130,14 +130,7 @@ final class ProgressLog: Sendable {
 
 @Suite struct ChannelTranscriptionTests {
     static func run(_ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(arguments)")
+        try runTool(arguments[0], Array(arguments.dropFirst()))
     }
 
     @Test func eachChannelIsHeardOnItsSpeechAndPlacedOnTheCallsTimeline() async throws {

@@ -60,16 +60,7 @@ let sampleTranscript = #"""
 /// Real recordings for the pipeline tests, made with espeak-ng and sox.
 enum AudioFixtures {
     static func run(_ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: arguments.joined(separator: " ")])
-        }
+        try runTool(arguments[0], Array(arguments.dropFirst()))
     }
 
     /// A stereo call: the agent speaks on the left from 0 s, the customer on the right after a pause.
