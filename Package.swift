@@ -27,6 +27,7 @@ let package = Package(
         .target(name: "CallCoachHTTP", dependencies: ["CMicroHTTPD", "CallCoachTelemetry"], swiftSettings: strict),
         .target(name: "CallCoachCrypto", dependencies: ["COpenSSL", "CArgon2"], swiftSettings: strict),
         .target(name: "CallCoachAnalysis", swiftSettings: strict),
+        .target(name: "CallCoachScoring", dependencies: ["CallCoachAnalysis"], swiftSettings: strict),
         // Signal processing is optimized even in debug builds, or the test suite waits on it.
         .target(
             name: "CallCoachAudio", dependencies: ["CSndFile"], swiftSettings: strict + [.unsafeFlags(["-O"])]),
@@ -63,6 +64,9 @@ let package = Package(
             ],
             swiftSettings: strict),
         .testTarget(name: "CallCoachAnalysisTests", dependencies: ["CallCoachAnalysis"], swiftSettings: strict),
+        .testTarget(
+            name: "CallCoachScoringTests", dependencies: ["CallCoachScoring", "CallCoachAnalysis"],
+            swiftSettings: strict),
         .testTarget(
             name: "CallCoachAudioTests", dependencies: ["CallCoachAudio", "CallCoachTesting"], swiftSettings: strict),
         .testTarget(
