@@ -45,7 +45,8 @@ let package = Package(
             name: "CallCoachServer",
             dependencies: [
                 "CallCoachCore", "CallCoachHTTP", "CallCoachCrypto", "CallCoachStore", "CallCoachTelemetry",
-                "CallCoachAnalysis", "CallCoachAudio", "CallCoachSpeech", "CallCoachEmbeddings", "CQRencode",
+                "CallCoachAnalysis", "CallCoachAudio", "CallCoachSpeech", "CallCoachEmbeddings", "CallCoachScoring",
+                "CQRencode",
             ],
             swiftSettings: strict),
         .target(
@@ -80,7 +81,7 @@ let package = Package(
             name: "CallCoachTests",
             dependencies: [
                 "CallCoachTesting", "CallCoachServer", "CallCoachHTTP", "CallCoachStore", "CallCoachCrypto",
-                "CallCoachAudio",
+                "CallCoachAudio", "CallCoachScoring",
             ],
             swiftSettings: strict),
     ]

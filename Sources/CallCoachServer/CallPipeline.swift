@@ -3,6 +3,7 @@ import CallCoachAudio
 import CallCoachCore
 import CallCoachEmbeddings
 import CallCoachHTTP
+import CallCoachScoring
 import CallCoachSpeech
 import CallCoachStore
 import CallCoachTelemetry
@@ -212,7 +213,25 @@ struct CallPipeline: Sendable {
             written = (key, version, keyVersion, bytes.count, try writer.finish())
         }
         let blob = written
+        // Evidence is checked against the transcript as stored, read back from the encrypted store.
+        let stored: Transcript
+        do {
+            stored =
+                if let blob {
+                    try JSON.decode(
+                        Transcript.self,
+                        from: try blobs.reader(blob.key, version: blob.version).read(0..<blob.size))
+                } else {
+                    transcript
+                }
+        } catch {
+            throw PipelineFailure(reason: "the stored transcript could not be read back", permanent: false)
+        }
+        let evaluations = try await score(
+            scope, call, transcript: transcript, stored: stored, metrics: report.metrics, embeddings: embeddings,
+            at: now)
         try await database.write(scope.context) { connection in
+            for evaluation in evaluations { try ScorecardRecords(scope: scope).record(evaluation, connection) }
             if let blob {
                 try BlobVersions(scope: scope).record(
                     blob.key, version: blob.version, keyVersion: blob.keyVersion, size: blob.size, sha256: blob.sha,
@@ -252,6 +271,43 @@ extension CallPipeline {
         let batch = tokens
         let vectors = try await BlockingWork.run { encoder.embed(tokens: batch) }
         return zip(keys, vectors).map { UtteranceEmbedding(utteranceID: $0.utterance, chunk: $0.chunk, vector: $1) }
+    }
+}
+
+extension CallPipeline {
+    /// The call scored with each of its company's active scorecards. Semantic rules use the
+    /// call's sentence embeddings; without them, the lexical fallback.
+    func score(
+        _ scope: TenantScope, _ call: Call, transcript: Transcript, stored: Transcript,
+        metrics report: ConversationReport, embeddings: [UtteranceEmbedding], at time: Date
+    ) async throws -> [StoredEvaluation] {
+        let cards = try await database.read(scope.context) { try ScorecardRecords(scope: scope).current($0) }
+            .filter(\.active)
+        guard !cards.isEmpty else { return [] }
+        let matcher: any SemanticMatcher =
+            if !embeddings.isEmpty, let encoder = try? ai.engines.sentenceEncoder() {
+                EmbeddingMatcher(encoder: encoder, embeddings: embeddings)
+            } else {
+                LexicalMatcher()
+            }
+        let evaluator = RuleEvaluator(context: CallContext(transcript: transcript, report: report), semantic: matcher)
+        let batch = cards
+        return try await BlockingWork.run {
+            try batch.compactMap { card -> StoredEvaluation? in
+                // A stored definition was checked when saved; one that no longer parses is skipped.
+                guard let definition = try? ScorecardParser.parse(Array(card.definition.utf8)) else {
+                    logger.warning(
+                        "scorecard.unreadable", "a stored scorecard no longer parses; the call is not scored with it",
+                        [.companyID: .string(scope.companyID), .callID: .string(call.id)])
+                    return nil
+                }
+                let evaluation = Scorer.evaluate(definition, with: evaluator, verifyingAgainst: stored)
+                return StoredEvaluation(
+                    callID: call.id, scorecardID: card.id, scorecardVersion: card.version, total: evaluation.total,
+                    complete: evaluation.complete, result: String(decoding: try JSON.encode(evaluation), as: UTF8.self),
+                    createdAt: time)
+            }
+        }
     }
 }
 

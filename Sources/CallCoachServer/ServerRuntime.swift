@@ -133,6 +133,8 @@ public final class ServerRuntime: Sendable {
             in: &router)
         CompanyRoutes(identity: identity, mailer: Mailer(), limits: limits).register(in: &router)
         CallRoutes(calls: calls).register(in: &router)
+        ScorecardRoutes(service: ScorecardService(database: database, identity: identity, calls: calls))
+            .register(in: &router)
         AIRoutes(
             settings: AISettings(
                 database: database, key: identity.keys.settingsSecretKey, engines: configuration.engines),

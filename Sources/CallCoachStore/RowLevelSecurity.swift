@@ -54,6 +54,12 @@ public enum RowLevelSecurity {
             table: "call_embeddings", name: "tenant_isolation", using: "company_id = \(company)",
             check: "company_id = \(company)"),
         Policy(
+            table: "scorecards", name: "tenant_isolation", using: "company_id = \(company)",
+            check: "company_id = \(company)"),
+        Policy(
+            table: "evaluations", name: "tenant_isolation", using: "company_id = \(company)",
+            check: "company_id = \(company)"),
+        Policy(
             table: "support_grants", name: "tenant_isolation",
             using: "company_id = \(company) OR operator_id = \(user)",
             check: "company_id = \(company)"),
@@ -69,6 +75,9 @@ public enum RowLevelSecurity {
 
     /// The company tables that came with the sentence embeddings.
     static let embeddingTables = ["call_embeddings"]
+
+    /// The company tables that came with scorecards.
+    static let scoringTables = ["scorecards", "evaluations"]
 
     /// Turns row-level security on for `tables` with their expected policies.
     static func tenantPolicies(_ tables: [String]) -> String {
@@ -93,7 +102,8 @@ public enum RowLevelSecurity {
             ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO \(applicationRole);
 
             """
-        text += tenantPolicies(policies.map(\.table).filter { !(callTables + aiTables + embeddingTables).contains($0) })
+        text += tenantPolicies(
+            policies.map(\.table).filter { !(callTables + aiTables + embeddingTables + scoringTables).contains($0) })
         return text
     }
 }

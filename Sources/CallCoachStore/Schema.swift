@@ -59,6 +59,34 @@ public enum Schema {
                 );
                 """ + (dialect == .postgres ? RowLevelSecurity.tenantPolicies(RowLevelSecurity.embeddingTables) : "")
             }),
+        Migration(
+            13, "scorecards and evaluations",
+            sql: { dialect in
+                """
+                CREATE TABLE scorecards (
+                    company_id TEXT NOT NULL REFERENCES companies (id),
+                    id TEXT NOT NULL,
+                    version BIGINT NOT NULL,
+                    name TEXT NOT NULL,
+                    definition TEXT NOT NULL,
+                    active BIGINT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    created_by TEXT NOT NULL,
+                    PRIMARY KEY (company_id, id, version)
+                );
+                CREATE TABLE evaluations (
+                    company_id TEXT NOT NULL REFERENCES companies (id),
+                    call_id TEXT NOT NULL REFERENCES calls (id),
+                    scorecard_id TEXT NOT NULL,
+                    scorecard_version BIGINT NOT NULL,
+                    total DOUBLE PRECISION,
+                    complete BIGINT NOT NULL,
+                    result TEXT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    PRIMARY KEY (company_id, call_id, scorecard_id)
+                );
+                """ + (dialect == .postgres ? RowLevelSecurity.tenantPolicies(RowLevelSecurity.scoringTables) : "")
+            }),
     ]
 
     /// Calls, the versions of every encrypted blob, key versions, and the job queue with its dead letters.

@@ -1,6 +1,7 @@
 import CallCoachCore
 import CallCoachCrypto
 import CallCoachHTTP
+import CallCoachScoring
 @testable import CallCoachServer
 @testable import CallCoachStore
 import CallCoachTesting
@@ -17,6 +18,8 @@ struct TenancyFixture {
     let teamB1: String
     /// A support grant of company A.
     let grantA: String
+    /// An inactive scorecard of company A, from the support template.
+    let scorecardA: String
     /// Users by name: adminA, managerA (team A1), agentA (team A1), agentA2 (team A2), operatorA
     /// (super_admin member of A), adminA2, adminB, agentB.
     let users: [String: String]
@@ -41,6 +44,7 @@ struct TenancyFixture {
         for (name, _, _, _) in people { users[name] = Identifier.make() }
         let ids = users
         let grantA = Identifier.make()
+        let scorecardA = Identifier.make()
         try await server.runtime.database.write(.platform) { connection in
             for (id, name) in [(companyA, "Company A"), (companyB, "Company B")] {
                 try IdentityRecords.insert(Company(id: id, name: name, createdAt: Date()), connection)
@@ -73,12 +77,16 @@ struct TenancyFixture {
                     id: grantA, operatorID: ids["adminA2"]!, grantedBy: ids["adminA"]!, reason: "seed",
                     createdAt: Date(),
                     expiresAt: Date().addingTimeInterval(3600)), connection)
+            try ScorecardRecords(scope: TenantScope(membership: admin)).save(
+                StoredScorecard(
+                    id: scorecardA, version: 1, name: "Support", definition: ScorecardTemplates.all[0].json,
+                    active: false, createdAt: Date(), createdBy: ids["adminA"]!), connection)
         }
         var tokens: [String: String] = [:]
         for (name, id) in users { tokens[name] = try await identity.startSession(userID: id).accessToken }
         return TenancyFixture(
             server: server, companyA: companyA, companyB: companyB, teamA1: teamA1, teamA2: teamA2, teamB1: teamB1,
-            grantA: grantA, users: users, tokens: tokens)
+            grantA: grantA, scorecardA: scorecardA, users: users, tokens: tokens)
     }
 
     func send(_ method: HTTPMethod, _ path: String, as name: String?, json: String? = nil, range: String? = nil)
@@ -103,6 +111,9 @@ struct TenancyFixture {
         case (.post, "support-grants"): #"{"operatorEmail":"platform@example.com","hours":2,"reason":"ticket 42"}"#
         case (.post, "companies"): #"{"name":"New Co","adminEmail":"boss@newco.example"}"#
         case (.put, "{policy}"): #"{"maxRequests":1000,"windowSeconds":60}"#
+        case (.post, "scorecards"): #"{"template":"sales-discovery","active":false}"#
+        case (.put, "{scorecardId}"): #"{"definition":\#(ScorecardTemplates.all[1].json)}"#
+        case (.patch, "{scorecardId}"): #"{"active":false}"#
         default: nil
         }
     }
@@ -140,7 +151,7 @@ struct TenancyFixture {
                     route.pattern,
                     [
                         "companyId": fixture.companyA, "teamId": fixture.teamA1, "userId": fixture.users[target]!,
-                        "grantId": fixture.grantA,
+                        "grantId": fixture.grantA, "scorecardId": fixture.scorecardA,
                     ])
                 let response = await fixture.send(route.method, path, as: actor, json: TenancyFixture.body(for: route))
                 let membership = Membership(

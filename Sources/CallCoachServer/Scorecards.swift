@@ -1,0 +1,283 @@
+import CallCoachAnalysis
+import CallCoachCore
+import CallCoachEmbeddings
+import CallCoachHTTP
+import CallCoachScoring
+import CallCoachStore
+import Foundation
+import Synchronization
+
+/// A company's scorecards: created from a template or a definition, edited into new versions,
+/// switched on and off, every change audited; and the evaluations of its calls.
+struct ScorecardService: Sendable {
+    let database: any Database
+    let identity: IdentityService
+    let calls: CallService
+
+    /// What the API shows of a scorecard.
+    struct View: Encodable {
+        let id: String
+        let version: Int
+        let name: String
+        let active: Bool
+        let createdAt: Date
+        let definition: StoredJSON?
+        let versions: [Int]?
+    }
+
+    /// The body of `POST …/scorecards` and `PUT …/scorecards/{id}`: a definition (or, to create,
+    /// a template's id), and whether calls are scored with it.
+    struct Change {
+        let definition: Scorecard
+        let text: String
+        let active: Bool?
+    }
+
+    static let bodyLimit = 256 * 1024
+
+    /// Reads a change strictly: `definition` or `template` (creating only), optional `active`.
+    static func change(_ bytes: [UInt8], creating: Bool) throws -> Change {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else {
+            throw StrictJSON.invalid("The body must be one JSON object.")
+        }
+        let allowed: Set<String> = creating ? ["definition", "template", "active"] : ["definition", "active"]
+        guard Set(object.keys).isSubset(of: allowed) else {
+            throw StrictJSON.invalid("The body takes only \(allowed.sorted().joined(separator: ", ")).")
+        }
+        var active: Bool?
+        if let value = object["active"] {
+            guard let flag = value as? Bool, let boxed = value as? NSNumber, String(cString: boxed.objCType) == "c"
+            else { throw StrictJSON.invalid("The field \"active\" must be true or false.") }
+            active = flag
+        }
+        let definition: Any
+        switch (object["definition"], object["template"]) {
+        case (let given?, nil): definition = given
+        case (nil, let name as String):
+            guard let template = ScorecardTemplates.template(name),
+                let parsed = try? JSONSerialization.jsonObject(with: Data(template.json.utf8))
+            else {
+                throw StrictJSON.invalid(
+                    "The template must be one of \(ScorecardTemplates.all.map(\.id).joined(separator: ", ")).")
+            }
+            definition = parsed
+        default:
+            throw StrictJSON.invalid(creating ? "Give either \"definition\" or \"template\"." : "Give \"definition\".")
+        }
+        let scorecard: Scorecard
+        do {
+            scorecard = try ScorecardParser.parse(definition)
+        } catch {
+            throw StrictJSON.invalid("The scorecard is not valid at \(error.path): \(error.message).")
+        }
+        let text = String(
+            decoding: try JSONSerialization.data(withJSONObject: definition, options: [.sortedKeys]), as: UTF8.self)
+        return Change(definition: scorecard, text: text, active: active)
+    }
+
+    func list(_ scope: TenantScope) async throws -> [View] {
+        try await database.read(scope.context) { try ScorecardRecords(scope: scope).current($0) }.map {
+            View(
+                id: $0.id, version: $0.version, name: $0.name, active: $0.active, createdAt: $0.createdAt,
+                definition: nil, versions: nil)
+        }
+    }
+
+    func view(_ scope: TenantScope, id: String) async throws -> View {
+        let versions = try await database.read(scope.context) {
+            try ScorecardRecords(scope: scope).versions(id: id, $0)
+        }
+        guard let current = versions.first else { throw IdentityError(.notFound) }
+        return View(
+            id: current.id, version: current.version, name: current.name, active: current.active,
+            createdAt: current.createdAt, definition: StoredJSON(text: current.definition),
+            versions: versions.map(\.version))
+    }
+
+    func create(_ scope: TenantScope, _ change: Change, clientAddress: String?) async throws -> View {
+        let id = Identifier.make()
+        try await database.write(scope.context) { connection in
+            try ScorecardRecords(scope: scope).save(
+                StoredScorecard(
+                    id: id, version: 1, name: change.definition.name, definition: change.text,
+                    active: change.active ?? true, createdAt: identity.clock(), createdBy: scope.actorID), connection)
+            try identity.audit(
+                scope, "scorecard.created", target: id, details: ["version": "1", "name": change.definition.name],
+                clientAddress: clientAddress, connection)
+        }
+        return try await view(scope, id: id)
+    }
+
+    /// An edit: a new version, which keeps the active flag unless the change sets it.
+    func edit(_ scope: TenantScope, id: String, _ change: Change, clientAddress: String?) async throws -> View {
+        try await database.write(scope.context) { connection in
+            let records = ScorecardRecords(scope: scope)
+            guard let current = try records.versions(id: id, connection).first else { throw IdentityError(.notFound) }
+            let version = current.version + 1
+            try records.save(
+                StoredScorecard(
+                    id: id, version: version, name: change.definition.name, definition: change.text,
+                    active: change.active ?? current.active, createdAt: identity.clock(), createdBy: scope.actorID),
+                connection)
+            try identity.audit(
+                scope, "scorecard.edited", target: id,
+                details: ["version": String(version), "name": change.definition.name], clientAddress: clientAddress,
+                connection)
+        }
+        return try await view(scope, id: id)
+    }
+
+    func setActive(_ scope: TenantScope, id: String, _ active: Bool, clientAddress: String?) async throws -> View {
+        try await database.write(scope.context) { connection in
+            let records = ScorecardRecords(scope: scope)
+            guard let current = try records.versions(id: id, connection).first else { throw IdentityError(.notFound) }
+            try records.setActive(id: id, version: current.version, active, connection)
+            try identity.audit(
+                scope, active ? "scorecard.activated" : "scorecard.deactivated", target: id,
+                details: ["version": String(current.version)], clientAddress: clientAddress, connection)
+        }
+        return try await view(scope, id: id)
+    }
+
+    /// The evaluations of a call the actor may read.
+    func evaluations(_ scope: TenantScope, callID: String) async throws -> [EvaluationView] {
+        let call = try await calls.call(scope, id: callID)
+        return try await database.read(scope.context) {
+            try ScorecardRecords(scope: scope).evaluations(callID: call.id, $0)
+        }.map {
+            EvaluationView(
+                scorecardId: $0.scorecardID, scorecardVersion: $0.scorecardVersion, createdAt: $0.createdAt,
+                result: StoredJSON(text: $0.result))
+        }
+    }
+
+    struct EvaluationView: Encodable {
+        let scorecardId: String
+        let scorecardVersion: Int
+        let createdAt: Date
+        let result: StoredJSON?
+    }
+}
+
+/// Stored JSON text (a definition, an evaluation) passed through to a response as it is.
+struct StoredJSON: Encodable {
+    let value: Any
+
+    init?(text: String) {
+        guard let value = try? JSONSerialization.jsonObject(with: Data(text.utf8)) else { return nil }
+        self.value = value
+    }
+
+    init(_ value: Any) { self.value = value }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch value {
+        case let number as NSNumber where String(cString: number.objCType) == "c":
+            try container.encode(number.boolValue)
+        case let number as NSNumber: try container.encode(number.doubleValue)
+        case let text as String: try container.encode(text)
+        case let list as [Any]: try container.encode(list.map(StoredJSON.init))
+        case let object as [String: Any]: try container.encode(object.mapValues(StoredJSON.init))
+        default: try container.encodeNil()
+        }
+    }
+}
+
+/// `…/scorecards`, `…/scorecard-templates` and `…/calls/{callId}/evaluations`.
+struct ScorecardRoutes: Sendable {
+    let service: ScorecardService
+
+    struct TemplateView: Encodable {
+        let id: String
+        let name: String
+    }
+
+    func register(in router: inout Router) {
+        let base = "/api/v1/companies/{companyId}"
+        router.add(.get, base + "/scorecards", access: Access.company(.readCalls)) { request in
+            try .json(try await service.list(try request.scope()))
+        }
+        router.add(.get, base + "/scorecard-templates", access: Access.company(.editScorecards)) { _ in
+            try .json(
+                ScorecardTemplates.all.map { template in
+                    TemplateView(
+                        id: template.id,
+                        name: (try? ScorecardParser.parse(Array(template.json.utf8)).name) ?? template.id)
+                })
+        }
+        router.add(
+            .post, base + "/scorecards", access: Access.company(.editScorecards), bodyLimit: ScorecardService.bodyLimit
+        ) { request in
+            let change = try ScorecardService.change(try await body(request), creating: true)
+            let view = try await service.create(try request.scope(), change, clientAddress: request.remoteAddress)
+            var response = try Response.json(view, status: 201)
+            response.headers.set("Location", "/api/v1/companies/\(try request.scope().companyID)/scorecards/\(view.id)")
+            return response
+        }
+        router.add(.get, base + "/scorecards/{scorecardId}", access: Access.company(.readCalls)) { request in
+            try .json(try await service.view(try request.scope(), id: try request.parameter("scorecardId")))
+        }
+        router.add(
+            .put, base + "/scorecards/{scorecardId}", access: Access.company(.editScorecards),
+            bodyLimit: ScorecardService.bodyLimit
+        ) { request in
+            let change = try ScorecardService.change(try await body(request), creating: false)
+            return try .json(
+                try await service.edit(
+                    try request.scope(), id: try request.parameter("scorecardId"), change,
+                    clientAddress: request.remoteAddress))
+        }
+        router.add(.patch, base + "/scorecards/{scorecardId}", access: Access.company(.editScorecards), bodyLimit: 1024)
+        { request in
+            struct Toggle: Decodable { let active: Bool }
+            let toggle = try await StrictJSON.decode(Toggle.self, from: request, allowed: ["active"])
+            return try .json(
+                try await service.setActive(
+                    try request.scope(), id: try request.parameter("scorecardId"), toggle.active,
+                    clientAddress: request.remoteAddress))
+        }
+        router.add(.get, base + "/calls/{callId}/evaluations", access: Access.company(.readCalls)) { request in
+            try .json(try await service.evaluations(try request.scope(), callID: try request.parameter("callId")))
+        }
+    }
+
+    func body(_ request: Request) async throws -> [UInt8] {
+        guard request.headers["Content-Type"]?.lowercased().hasPrefix("application/json") == true else {
+            throw HTTPError(415, detail: "The request body must be application/json.")
+        }
+        return try await request.body.collect(upTo: ScorecardService.bodyLimit)
+    }
+}
+
+/// Semantic rules on sentence embeddings: the cosine between an utterance's vectors (the best of
+/// its chunks) and each example's, examples embedded once and kept.
+final class EmbeddingMatcher: SemanticMatcher {
+    let encoder: SentenceEncoder
+    let vectors: [String: [[Float]]]
+    private let examples = Mutex<[String: [Float]]>([:])
+
+    init(encoder: SentenceEncoder, embeddings: [UtteranceEmbedding]) {
+        self.encoder = encoder
+        vectors = Dictionary(grouping: embeddings, by: \.utteranceID).mapValues { $0.map(\.vector) }
+    }
+
+    func similarity(of utterance: Utterance, tokens: [TextToken], to examples: [String]) -> Double {
+        guard let chunks = vectors[utterance.id] else { return 0 }
+        var best: Float = 0
+        for example in examples {
+            let vector = self.vector(example)
+            for chunk in chunks {
+                best = max(best, zip(chunk, vector).reduce(0) { $0 + $1.0 * $1.1 })
+            }
+        }
+        return Double(best)
+    }
+
+    func vector(_ example: String) -> [Float] {
+        if let known = examples.withLock({ $0[example] }) { return known }
+        let vector = encoder.embed([example])[0]
+        examples.withLock { $0[example] = vector }
+        return vector
+    }
+}

@@ -1,0 +1,162 @@
+import CallCoachHTTP
+import CallCoachScoring
+@testable import CallCoachServer
+import CallCoachTesting
+import Foundation
+import Testing
+
+/// A collections call as a transcript upload: identification, right-party check, mini-Miranda.
+let collectionsTranscript = #"""
+    {"speakers":[{"id":"a","role":"agent"},{"id":"c","role":"customer"}],
+     "utterances":[
+      {"speaker":"a","start":0.0,"end":7.0,"text":"Hello, my name is Dana, calling from Acme Recovery. Am I speaking with Sam Lee?"},
+      {"speaker":"c","start":7.5,"end":9.0,"text":"Yes, this is Sam."},
+      {"speaker":"a","start":9.5,"end":16.0,"text":"This is an attempt to collect a debt and any information obtained will be used for that purpose."},
+      {"speaker":"c","start":16.5,"end":20.0,"text":"I can pay fifty dollars next week."},
+      {"speaker":"a","start":20.5,"end":25.0,"text":"Thank you, I will note that. Have a good day."}
+     ]}
+    """#
+
+@Suite struct ScorecardAPITests {
+    func base(_ fixture: TenancyFixture) -> String { "/api/v1/companies/\(fixture.companyA)" }
+
+    @Test func scorecardsAreCreatedEditedIntoVersionsAndAudited() async throws {
+        let fixture = try await TenancyFixture.quiet()
+        let templates = try #require(
+            try JSONSerialization.jsonObject(
+                with: Data(await fixture.send(.get, base(fixture) + "/scorecard-templates", as: "adminA").body))
+                as? [[String: Any]])
+        #expect(templates.compactMap { $0["id"] as? String }.contains("collections-fdcpa"))
+
+        let created = await fixture.send(
+            .post, base(fixture) + "/scorecards", as: "adminA", json: #"{"template":"collections-fdcpa"}"#)
+        #expect(created.status == 201, "\(created.bodyText)")
+        let id = try #require(try object(created)["id"] as? String)
+        #expect(try object(created)["version"] as? Int == 1 && object(created)["active"] as? Bool == true)
+        #expect(
+            await fixture.send(
+                .post, base(fixture) + "/scorecards", as: "agentA", json: #"{"template":"sales-discovery"}"#
+            ).status == 403)
+
+        // An edit is a new version; the old one is kept.
+        let definition = ScorecardTemplates.all[0].json
+        let change = #"{"definition":\#(definition)}"#
+        #expect(
+            await fixture.send(.put, base(fixture) + "/scorecards/\(id)", as: "managerA", json: change).status == 403)
+        let edited = await fixture.send(.put, base(fixture) + "/scorecards/\(id)", as: "adminA", json: change)
+        #expect(edited.status == 200, "\(edited.bodyText)")
+        let view = try object(await fixture.send(.get, base(fixture) + "/scorecards/\(id)", as: "agentA"))
+        #expect(view["version"] as? Int == 2 && view["versions"] as? [Int] == [2, 1])
+        #expect(view["name"] as? String == "Customer support QA")
+        #expect(((view["definition"] as? [String: Any])?["sections"] as? [Any])?.count == 3)
+        let off = await fixture.send(
+            .patch, base(fixture) + "/scorecards/\(id)", as: "adminA", json: #"{"active":false}"#)
+        #expect(try object(off)["active"] as? Bool == false)
+
+        let audit = await fixture.send(.get, base(fixture) + "/audit-log", as: "adminA").bodyText
+        for action in ["scorecard.created", "scorecard.edited", "scorecard.deactivated"] {
+            #expect(audit.contains(action), "\(action)")
+        }
+        // Another company's members do not learn it exists.
+        let other = "/api/v1/companies/\(fixture.companyB)/scorecards/\(id)"
+        #expect(await fixture.send(.get, other, as: "adminB").status == 404)
+        #expect(await fixture.send(.get, base(fixture) + "/scorecards/\(id)", as: "adminB").status == 404)
+    }
+
+    @Test func badScorecardsAreRefusedWithTheirPositionAndNothingIsSaved() async throws {
+        let fixture = try await TenancyFixture.quiet()
+        let before =
+            try JSONSerialization.jsonObject(
+                with: Data(await fixture.send(.get, base(fixture) + "/scorecards", as: "adminA").body)) as? [Any]
+        let bodies: [(String, String)] = [
+            (#"{"template":"nope"}"#, "The template must be one of"),
+            (
+                #"{"definition":{"name":"x","sections":[{"id":"s","title":"S","criteria":[{"id":"a","question":"q","weight":100,"kind":"rule","rule":{"frase":"hi"}}]}]}}"#,
+                "$.sections[0].criteria[0].rule: unknown operator"
+            ),
+            (
+                #"{"definition":{"name":"x","sections":[{"id":"s","title":"S","criteria":[{"id":"a","question":"q","weight":90,"kind":"manual"}]}]}}"#,
+                "add up to 90, not 100"
+            ),
+            (#"{"template":"sales-discovery","active":"yes"}"#, "must be true or false"),
+            (#"{"template":"sales-discovery","plan":"enterprise"}"#, "The body takes only"),
+            (#"{"template":"sales-discovery","definition":{}}"#, "either"),
+        ]
+        for (body, message) in bodies {
+            let response = await fixture.send(.post, base(fixture) + "/scorecards", as: "adminA", json: body)
+            #expect(response.status == 400, "\(body)")
+            #expect(response.bodyText.contains(message), "\(body): \(response.bodyText)")
+        }
+        let after =
+            try JSONSerialization.jsonObject(
+                with: Data(await fixture.send(.get, base(fixture) + "/scorecards", as: "adminA").body)) as? [Any]
+        #expect(before?.count == after?.count)
+    }
+
+    @Test func anUploadedCollectionsCallComesBackScoredWithVerifiedEvidence() async throws {
+        let fixture = try await TenancyFixture.quiet()
+        let created = await fixture.send(
+            .post, base(fixture) + "/scorecards", as: "adminA", json: #"{"template":"collections-fdcpa"}"#)
+        let scorecard = try #require(try object(created)["id"] as? String)
+        let agentA = fixture.users["agentA"]!
+        let response = await fixture.upload(
+            [.metadata(#"{"agentId":"\#(agentA)"}"#), .transcript(collectionsTranscript)], as: "adminA")
+        let callID = try #require(try object(response)["id"] as? String)
+        try await fixture.server.drainQueue()
+
+        let answer = await fixture.send(.get, fixture.callsPath("/\(callID)/evaluations"), as: "agentA")
+        #expect(answer.status == 200, "the agent reads their own call's evaluation")
+        let evaluations = try #require(try JSONSerialization.jsonObject(with: Data(answer.body)) as? [[String: Any]])
+        let evaluation = try #require(evaluations.first)
+        #expect(evaluation["scorecardId"] as? String == scorecard && evaluation["scorecardVersion"] as? Int == 1)
+        let result = try #require(evaluation["result"] as? [String: Any])
+        let answers = try #require(result["answers"] as? [[String: Any]])
+        let byID = Dictionary(uniqueKeysWithValues: answers.map { ($0["criterionId"] as! String, $0) })
+        for id in ["identification", "right-party", "mini-miranda"] {
+            #expect(byID[id]?["value"] as? String == "yes", "\(id)")
+            let evidence = try #require(byID[id]?["evidence"] as? [[String: Any]])
+            #expect(!evidence.isEmpty && evidence.allSatisfy { $0["utteranceId"] != nil && $0["text"] != nil })
+        }
+        #expect(
+            (byID["mini-miranda"]?["evidence"] as? [[String: Any]])?.first?["text"] as? String
+                == "attempt to collect a debt")
+        #expect(byID["no-threats"]?["value"] as? String == "yes")
+        #expect(byID["dispute-handled"]?["status"] as? String == "notApplicable")
+        #expect(byID["tone"]?["status"] as? String == "pending")
+        #expect(result["total"] as? Double == 100 && result["complete"] as? Bool == false)
+
+        // Another agent cannot read it; another company cannot learn the call exists.
+        #expect(await fixture.send(.get, fixture.callsPath("/\(callID)/evaluations"), as: "agentA2").status == 404)
+        #expect(await fixture.send(.get, fixture.callsPath("/\(callID)/evaluations"), as: "adminB").status == 404)
+    }
+
+    @Test func semanticCriteriaUseTheCallsEmbeddings() async throws {
+        let fixture = try await TenancyFixture.quiet()
+        // No word of the example is in the call: only the meaning matches.
+        let card = #"""
+            {"definition":{"name":"Retention","sections":[{"id":"s","title":"Intent","criteria":[
+              {"id":"cancel-intent","question":"Did the customer ask to cancel?","weight":100,"kind":"rule",
+               "rule":{"semantic":["I would like to cancel my subscription"],"threshold":0.55,"speaker":"customer"}}]}]}}
+            """#
+        #expect(await fixture.send(.post, base(fixture) + "/scorecards", as: "adminA", json: card).status == 201)
+        let transcript = #"""
+            {"speakers":[{"id":"a","role":"agent"},{"id":"c","role":"customer"}],
+             "utterances":[
+              {"speaker":"a","start":0,"end":3,"text":"Thanks for calling, how can I help?"},
+              {"speaker":"c","start":3.5,"end":8,"text":"Please end my membership, I do not want it anymore."}]}
+            """#
+        let callID = try #require(
+            try object(await fixture.upload([.transcript(transcript)], as: "adminA"))["id"] as? String)
+        try await fixture.server.drainQueue()
+        let evaluations = try #require(
+            try JSONSerialization.jsonObject(
+                with: Data(await fixture.send(.get, fixture.callsPath("/\(callID)/evaluations"), as: "adminA").body))
+                as? [[String: Any]])
+        let answer = try #require(
+            ((evaluations.first?["result"] as? [String: Any])?["answers"] as? [[String: Any]])?.first)
+        #expect(answer["value"] as? String == "yes", "\(answer)")
+        #expect(
+            (answer["evidence"] as? [[String: Any]])?.first?["text"] as? String
+                == "Please end my membership, I do not want it anymore")
+    }
+}
