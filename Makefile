@@ -39,6 +39,7 @@ bench: deps
 	$(SWIFT) run -c release Benchmarks auth
 	$(SWIFT) run -c release Benchmarks ratelimit
 	$(SWIFT) run -c release Benchmarks analysis
+	$(SWIFT) run -c release Benchmarks scoring
 	$(SWIFT) run -c release Benchmarks upload
 	$(SWIFT) run -c release Benchmarks asr
 	$(SWIFT) run -c release Benchmarks embeddings

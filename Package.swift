@@ -62,6 +62,7 @@ let package = Package(
             dependencies: [
                 "CallCoachServer", "CallCoachHTTP", "CallCoachStore", "CallCoachCrypto", "CallCoachTelemetry",
                 "CallCoachAnalysis", "CallCoachTesting", "CallCoachSpeech", "CallCoachEmbeddings", "CallCoachAudio",
+                "CallCoachScoring",
             ],
             swiftSettings: strict),
         .testTarget(name: "CallCoachAnalysisTests", dependencies: ["CallCoachAnalysis"], swiftSettings: strict),

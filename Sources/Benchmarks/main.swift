@@ -6,7 +6,7 @@ import CallCoachTelemetry
 import Foundation
 
 // Repeatable measurements that print figures. Never part of `swift test`.
-// Usage: Benchmarks auth|ratelimit|analysis|upload|asr|embeddings [ITERATIONS, MB, THREADS or SENTENCES]
+// Usage: Benchmarks auth|ratelimit|analysis|scoring|upload|asr|embeddings [ITERATIONS, MB, THREADS or SENTENCES]
 
 func microseconds(_ duration: Duration, _ count: Int) -> String {
     let total = Double(duration.components.seconds) * 1e6 + Double(duration.components.attoseconds) / 1e12
@@ -116,6 +116,8 @@ case "analysis":
     analysisBenchmark()
 case "upload":
     try await uploadBenchmark(megabytes: arguments.dropFirst().first.flatMap { Int($0) } ?? 200)
+case "scoring":
+    try scoringBenchmark()
 case "asr":
     try await speechBenchmark(threads: arguments.dropFirst().first.flatMap { Int($0) } ?? 2)
 case "embeddings":
@@ -123,6 +125,8 @@ case "embeddings":
 case "ratelimit":
     try await rateLimitBenchmark(iterations: arguments.dropFirst().first.flatMap { Int($0) } ?? 20_000)
 default:
-    print("usage: Benchmarks auth|ratelimit|analysis|upload|asr|embeddings [ITERATIONS, MB, THREADS or SENTENCES]")
+    print(
+        "usage: Benchmarks auth|ratelimit|analysis|scoring|upload|asr|embeddings [ITERATIONS, MB, THREADS or SENTENCES]"
+    )
     exit(2)
 }

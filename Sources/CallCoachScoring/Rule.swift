@@ -9,12 +9,32 @@ public indirect enum Rule: Sendable, Equatable {
     /// occurs with none of the second that close), in one utterance.
     case near(first: [Pattern], second: [Pattern], words: Int, negated: Bool, Scope)
     /// An utterance means what one of the examples means, at least as closely as `threshold`.
-    case semantic(examples: [String], threshold: Double, Scope)
+    case semantic(examples: [Example], threshold: Double, Scope)
     case metric(MetricCondition)
     case all([Rule])
     case any([Rule])
     case none([Rule])
     case not(Rule)
+}
+
+/// An example phrase of a semantic rule, with the content words the lexical fallback compares:
+/// its words without the common function words, or all of them if it has no other.
+public struct Example: Sendable, Equatable {
+    public let text: String
+    public let words: Set<String>
+
+    static let stopWords: Set<String> = [
+        "a", "an", "the", "i", "you", "we", "he", "she", "it", "they", "me", "my", "your", "our", "is", "are",
+        "was", "were", "be", "to", "of", "and", "or", "in", "on", "at", "for", "with", "this", "that", "do",
+        "does", "did", "have", "has", "can", "could", "would", "will", "please", "so", "just", "about",
+    ]
+
+    public init(_ text: String) {
+        self.text = text
+        let words = TextTokens.tokens(text).map(\.text)
+        let content = words.filter { !Self.stopWords.contains($0) }
+        self.words = Set(content.isEmpty ? words : content)
+    }
 }
 
 /// Whose words and which part of the call a rule looks at.

@@ -45,29 +45,19 @@ public struct Evidence: Codable, Sendable, Equatable, Hashable {
 /// How close an utterance's meaning is to example phrases, 0…1: sentence embeddings when the
 /// call has them, ``LexicalMatcher`` otherwise.
 public protocol SemanticMatcher: Sendable {
-    func similarity(of utterance: Utterance, tokens: [TextToken], to examples: [String]) -> Double
+    func similarity(of utterance: Utterance, tokens: [TextToken], to examples: [Example]) -> Double
 }
 
-/// The fallback when embeddings are off: the largest share of an example's content words (all
-/// its words if it has no content word) that occur in the utterance.
+/// The fallback when embeddings are off: the largest share of an example's content words that
+/// occur in the utterance.
 public struct LexicalMatcher: SemanticMatcher {
-    static let stopWords: Set<String> = [
-        "a", "an", "the", "i", "you", "we", "he", "she", "it", "they", "me", "my", "your", "our", "is", "are",
-        "was", "were", "be", "to", "of", "and", "or", "in", "on", "at", "for", "with", "this", "that", "do",
-        "does", "did", "have", "has", "can", "could", "would", "will", "please", "so", "just", "about",
-    ]
-
     public init() {}
 
-    public func similarity(of utterance: Utterance, tokens: [TextToken], to examples: [String]) -> Double {
-        let heard = Set(tokens.map(\.text))
+    public func similarity(of utterance: Utterance, tokens: [TextToken], to examples: [Example]) -> Double {
         var best = 0.0
-        for example in examples {
-            let words = TextTokens.tokens(example).map(\.text)
-            let content = words.filter { !Self.stopWords.contains($0) }
-            let wanted = Set(content.isEmpty ? words : content)
-            guard !wanted.isEmpty else { continue }
-            best = max(best, Double(wanted.intersection(heard).count) / Double(wanted.count))
+        for example in examples where !example.words.isEmpty {
+            let found = example.words.filter { word in tokens.contains { $0.text == word } }.count
+            best = max(best, Double(found) / Double(example.words.count))
         }
         return best
     }

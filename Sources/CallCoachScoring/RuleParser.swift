@@ -62,14 +62,14 @@ public enum RuleParser {
             guard let list = operand as? [Any], !list.isEmpty, list.count <= maximumPhrases else {
                 throw RuleError(path: here, message: "give 1 to \(maximumPhrases) example phrases")
             }
-            var examples: [String] = []
+            var examples: [Example] = []
             for (index, item) in list.enumerated() {
                 guard let text = item as? String, !text.trimmingCharacters(in: .whitespaces).isEmpty,
                     text.count <= maximumPhraseLength
                 else {
                     throw RuleError(path: "\(here)[\(index)]", message: "an example is a phrase of 1 to 200 characters")
                 }
-                examples.append(text)
+                examples.append(Example(text))
             }
             let threshold = try number(object["threshold"] ?? 0.6, at: "\(path).threshold", in: 0...1)
             return .semantic(examples: examples, threshold: threshold, try scope(object, at: path))

@@ -26,29 +26,49 @@ public enum TextTokens {
         "ninety": "9",
     ]
 
-    /// The words of `text`: runs of letters and digits, with apostrophes inside a word kept.
+    /// The words of `text`: runs of letters, digits and combining marks, with apostrophes
+    /// inside a word kept. Walks Unicode scalars, not characters: grapheme breaking would cost
+    /// more than everything else a rule does.
     static func words(_ text: String) -> [(word: String, range: Range<String.Index>)] {
+        let scalars = text.unicodeScalars
         var words: [(String, Range<String.Index>)] = []
         var start: String.Index?
-        var index = text.startIndex
-        func isApostrophe(_ character: Character) -> Bool { character == "'" || character == "\u{2019}" }
-        while index < text.endIndex {
-            let character = text[index]
-            let next = text.index(after: index)
+        func isWordScalar(_ scalar: Unicode.Scalar) -> Bool {
+            switch scalar.value {
+            case 0x30...0x39, 0x41...0x5A, 0x61...0x7A: return true
+            case 0..<0x80: return false
+            default:
+                let properties = scalar.properties
+                if properties.isAlphabetic || properties.numericType != nil { return true }
+                switch properties.generalCategory {
+                case .nonspacingMark, .spacingMark, .enclosingMark: return true
+                default: return false
+                }
+            }
+        }
+        var index = scalars.startIndex
+        while index < scalars.endIndex {
+            let scalar = scalars[index]
+            let next = scalars.index(after: index)
             let inWord =
-                character.isLetter || character.isNumber
-                || (start != nil && isApostrophe(character) && next < text.endIndex
-                    && (text[next].isLetter || text[next].isNumber))
+                isWordScalar(scalar)
+                || (start != nil && (scalar == "'" || scalar == "\u{2019}") && next < scalars.endIndex
+                    && isWordScalar(scalars[next]))
             if inWord {
                 if start == nil { start = index }
             } else if let first = start {
-                words.append((String(text[first..<index]).lowercased(), first..<index))
+                words.append((String(scalars[first..<index]), first..<index))
                 start = nil
             }
             index = next
         }
-        if let first = start { words.append((String(text[first...]).lowercased(), first..<text.endIndex)) }
-        return words.map { ($0.0.replacingOccurrences(of: "\u{2019}", with: "'"), $0.1) }
+        if let first = start { words.append((String(scalars[first...]), first..<scalars.endIndex)) }
+        return words.map { word in
+            let lowered = word.0.lowercased()
+            return (
+                lowered.contains("\u{2019}") ? lowered.replacingOccurrences(of: "\u{2019}", with: "'") : lowered, word.1
+            )
+        }
     }
 
     /// The tokens of `text`, numbers normalised and merged.

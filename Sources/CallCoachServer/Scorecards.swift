@@ -262,11 +262,11 @@ final class EmbeddingMatcher: SemanticMatcher {
         vectors = Dictionary(grouping: embeddings, by: \.utteranceID).mapValues { $0.map(\.vector) }
     }
 
-    func similarity(of utterance: Utterance, tokens: [TextToken], to examples: [String]) -> Double {
+    func similarity(of utterance: Utterance, tokens: [TextToken], to examples: [Example]) -> Double {
         guard let chunks = vectors[utterance.id] else { return 0 }
         var best: Float = 0
         for example in examples {
-            let vector = self.vector(example)
+            let vector = self.vector(example.text)
             for chunk in chunks {
                 best = max(best, zip(chunk, vector).reduce(0) { $0 + $1.0 * $1.1 })
             }

@@ -39,6 +39,8 @@ func outcome(_ rule: String, _ json: String = collectionsCall) throws -> RuleOut
             ("expires oh four twenty six", ["expires", "0426"]),
             ("thirteen", ["13"]),
             ("I'm here, don’t worry", ["i'm", "here", "don't", "worry"]),
+            ("cafe\u{301} olé", ["cafe\u{301}", "olé"]),
+            ("Straße ÉCOLE", ["straße", "école"]),
         ]
         for (text, expected) in cases {
             #expect(TextTokens.tokens(text).map(\.text) == expected, "\(text)")
