@@ -58,12 +58,15 @@ struct CallPipeline: Sendable {
         switch call.source {
         case .transcript:
             try await setStatus(scope, call, .analyzing, 60)
-            let transcript = try await storedTranscript(scope, call)
+            let (transcript, redactions) = Redactor.redact(try await storedTranscript(scope, call))
             let duration = transcript.utterances.map(\.end).max() ?? 0
             let report = CallReport(
                 metrics: ConversationAnalyzer.analyze(transcript, callDuration: duration), audio: nil,
-                transcriber: "import", notes: [])
-            try await finish(scope, call, duration: duration, report: report, transcript: transcript, store: false)
+                transcriber: "import", notes: Self.notes(redactions))
+            // An upload that held card data is replaced by its redacted version, and is not kept.
+            try await finish(
+                scope, call, duration: duration, report: report, transcript: transcript, store: !redactions.isEmpty,
+                purge: !redactions.isEmpty)
         case .audio:
             try await processAudio(scope, call, job: job)
         }
@@ -110,12 +113,28 @@ struct CallPipeline: Sendable {
             transcript = Self.voiceActivityTranscript(prepared)
         }
         try await setStatus(scope, call, .analyzing, 80)
-        let report = Self.report(prepared, transcript: transcript, transcriber: transcriberName)
-        try await finish(scope, call, duration: prepared.duration, report: report, transcript: transcript, store: true)
+        let (redacted, redactions) = Redactor.redact(transcript)
+        if !redactions.isEmpty { try await replaceRecording(scope, call, prepared, silencing: redactions) }
+        let report = Self.report(prepared, transcript: redacted, transcriber: transcriberName, redactions: redactions)
+        try await finish(
+            scope, call, duration: prepared.duration, report: report, transcript: redacted, store: true,
+            purge: !redactions.isEmpty)
+    }
+
+    /// What the report says of redacted card data.
+    static func notes(_ redactions: [Redaction]) -> [String] {
+        guard !redactions.isEmpty else { return [] }
+        let kinds = Redaction.Kind.allCases.filter { kind in redactions.contains { $0.kind == kind } }
+        return [
+            "Card data was redacted (\(kinds.map(\.rawValue).joined(separator: ", ")); \(redactions.count) "
+                + "span\(redactions.count == 1 ? "" : "s")). The transcript and recording are kept only redacted."
+        ]
     }
 
     /// The report of a decoded recording with the transcript made of it.
-    static func report(_ prepared: PreparedAudio, transcript: Transcript, transcriber: String) -> CallReport {
+    static func report(
+        _ prepared: PreparedAudio, transcript: Transcript, transcriber: String, redactions: [Redaction] = []
+    ) -> CallReport {
         var notes: [String] = []
         if prepared.isMono {
             notes.append("The recording is mono: one channel, so the parties are not separated.")
@@ -131,7 +150,7 @@ struct CallPipeline: Sendable {
                 uniquingKeysWith: +))
         return CallReport(
             metrics: ConversationAnalyzer.analyze(transcript, callDuration: prepared.duration), audio: summary,
-            transcriber: transcriber, notes: notes)
+            transcriber: transcriber, notes: notes + Self.notes(redactions))
     }
 
     /// A transcript without words: each speech segment of each channel becomes a turn of that
@@ -194,7 +213,8 @@ struct CallPipeline: Sendable {
     /// Embeds the transcript's utterances, stores the transcript (a new blob version, unless it is
     /// the uploaded one), the vectors and the report, and marks the call ready.
     private func finish(
-        _ scope: TenantScope, _ call: Call, duration: Double, report: CallReport, transcript: Transcript, store: Bool
+        _ scope: TenantScope, _ call: Call, duration: Double, report: CallReport, transcript: Transcript, store: Bool,
+        purge: Bool = false
     ) async throws {
         let embeddings = try await embed(transcript)
         let now = clock()
@@ -230,7 +250,7 @@ struct CallPipeline: Sendable {
         let evaluations = try await score(
             scope, call, transcript: transcript, stored: stored, metrics: report.metrics, embeddings: embeddings,
             at: now)
-        try await database.write(scope.context) { connection in
+        let purged = try await database.write(scope.context) { connection -> [Int] in
             for evaluation in evaluations { try ScorecardRecords(scope: scope).record(evaluation, connection) }
             if let blob {
                 try BlobVersions(scope: scope).record(
@@ -241,7 +261,13 @@ struct CallPipeline: Sendable {
                 callID: call.id, model: Engines.embeddingModel, embeddings, at: now, connection)
             try CallRecords(scope: scope).complete(
                 id: call.id, duration: duration, report: reportText, at: now, connection)
+            guard purge, let blob else { return [] }
+            let versions = BlobVersions(scope: scope)
+            let older = try versions.versions(blob.key, connection).filter { $0 != blob.version }
+            for version in older { try versions.forget(blob.key, version: version, connection) }
+            return older
         }
+        if let key = written?.key { for version in purged { blobs.remove(key, version: version) } }
         metrics.increment("callcoach_calls_ready_total")
         logger.info("call.ready", "", [.companyID: .string(scope.companyID), .callID: .string(call.id)])
     }
@@ -275,6 +301,88 @@ extension CallPipeline {
 }
 
 extension CallPipeline {
+    /// Replaces the uploaded recording with a 16 kHz WAV of the decoded channels in which every
+    /// redacted span (with a quarter second either side) is silence; every earlier version is
+    /// deleted at once. Written channel by channel in one-second blocks, so memory stays flat.
+    func replaceRecording(
+        _ scope: TenantScope, _ call: Call, _ audio: PreparedAudio, silencing redactions: [Redaction]
+    ) async throws {
+        guard let key = BlobKey(scope: scope, collection: "audio", id: call.id) else { return }
+        let rate = SpeechClip.sampleRate
+        let channels = audio.channels.sorted { $0.index < $1.index }
+        let frames = channels.map(\.sampleCount).max() ?? 0
+        let silent: [[Range<Int>]] = channels.map { channel in
+            redactions.filter { $0.speaker == channel.role.rawValue }.map { redaction in
+                let start = max(0, Int((redaction.start - 0.25) * Double(rate)))
+                return start..<max(start, min(frames, Int(((redaction.end + 0.25) * Double(rate)).rounded(.up))))
+            }
+        }
+        let (version, keyVersion) = try await database.read(scope.context) { connection in
+            (
+                try BlobVersions(scope: scope).nextVersion(key, connection),
+                try BlobMaintenance.currentKeyVersion(connection)
+            )
+        }
+        let writer = try blobs.writer(key, version: version, keyVersion: keyVersion)
+        let sha: String
+        let size = 44 + frames * channels.count * 2
+        do {
+            try writer.write(
+                WAVHeader.pcm16(sampleRate: rate, channels: channels.count, dataBytes: frames * channels.count * 2))
+            let handles = try channels.map { channel -> FileHandle in
+                guard let handle = FileHandle(forReadingAtPath: channel.pcmPath) else {
+                    throw PipelineFailure(reason: "the decoded audio could not be read", permanent: false)
+                }
+                return handle
+            }
+            defer { for handle in handles { try? handle.close() } }
+            var first = 0
+            while first < frames {
+                let count = min(rate, frames - first)
+                var block = [UInt8](repeating: 0, count: count * channels.count * 2)
+                let width = channels.count
+                for (slot, handle) in handles.enumerated() {
+                    var bytes = [UInt8](try handle.read(upToCount: count * 2) ?? Data())
+                    if bytes.count < count * 2 { bytes += [UInt8](repeating: 0, count: count * 2 - bytes.count) }
+                    for range in silent[slot] where range.overlaps(first..<(first + count)) {
+                        for position in max(range.lowerBound, first)..<min(range.upperBound, first + count) {
+                            bytes[(position - first) * 2] = 0
+                            bytes[(position - first) * 2 + 1] = 0
+                        }
+                    }
+                    block.withUnsafeMutableBufferPointer { out in
+                        bytes.withUnsafeBufferPointer { channel in
+                            for frame in 0..<count {
+                                out[(frame * width + slot) * 2] = channel[frame * 2]
+                                out[(frame * width + slot) * 2 + 1] = channel[frame * 2 + 1]
+                            }
+                        }
+                    }
+                }
+                try writer.write(block)
+                first += count
+            }
+            sha = try writer.finish()
+        } catch {
+            writer.abort()
+            throw error
+        }
+        let now = clock()
+        let older = try await database.write(scope.context) { connection -> [Int] in
+            let versions = BlobVersions(scope: scope)
+            try versions.record(
+                key, version: version, keyVersion: keyVersion, size: size, sha256: sha, at: now, connection)
+            let older = try versions.versions(key, connection).filter { $0 != version }
+            for old in older { try versions.forget(key, version: old, connection) }
+            try CallRecords(scope: scope).setMediaFormat(id: call.id, "wav", connection)
+            return older
+        }
+        for old in older { blobs.remove(key, version: old) }
+        logger.info(
+            "call.redacted", "",
+            [.companyID: .string(scope.companyID), .callID: .string(call.id), .count: .int(redactions.count)])
+    }
+
     /// The call scored with each of its company's active scorecards. Semantic rules use the
     /// call's sentence embeddings; without them, the lexical fallback.
     func score(

@@ -90,6 +90,12 @@ public struct CallRecords: Sendable {
             """)
     }
 
+    /// The call's recording is now in `format` (a redacted version replaced the upload).
+    public func setMediaFormat(id: String, _ format: String, _ connection: any DatabaseConnection) throws {
+        try connection.execute(
+            "UPDATE calls SET media_format = \(format) WHERE id = \(id) AND company_id = \(scope.companyID)")
+    }
+
     /// Stores the analysis and marks the call ready.
     public func complete(
         id: String, duration: Double, report: String, at time: Date, _ connection: any DatabaseConnection
@@ -168,6 +174,25 @@ public struct BlobVersions: Sendable {
             INSERT INTO blobs (company_id, collection, id, version, key_version, size, sha256, created_at) \
             VALUES (\(scope.companyID), \(key.collection), \(key.id), \(version), \(keyVersion), \(size), \
             \(sha256), \(time))
+            """)
+    }
+
+    /// Every stored version of `key`.
+    public func versions(_ key: BlobKey, _ connection: any DatabaseConnection) throws -> [Int] {
+        try connection.query(
+            """
+            SELECT version FROM blobs WHERE company_id = \(scope.companyID) AND collection = \(key.collection) \
+            AND id = \(key.id) ORDER BY version
+            """
+        ).map { try $0.decode("version") }
+    }
+
+    /// Forgets one version at once, not after the 30 days of superseded ones; its file goes too.
+    public func forget(_ key: BlobKey, version: Int, _ connection: any DatabaseConnection) throws {
+        try connection.execute(
+            """
+            DELETE FROM blobs WHERE company_id = \(scope.companyID) AND collection = \(key.collection) \
+            AND id = \(key.id) AND version = \(version)
             """)
     }
 
