@@ -11,6 +11,13 @@ public indirect enum Rule: Sendable, Equatable {
     /// An utterance means what one of the examples means, at least as closely as `threshold`.
     case semantic(examples: [Example], threshold: Double, Scope)
     case metric(MetricCondition)
+    /// Both rules hold and the first's earliest evidence comes before the second's.
+    case firstBefore(Rule, Rule)
+    /// The call started outside the hours (minutes after midnight, start inclusive, end exclusive)
+    /// in the called party's time zone, from the call's metadata.
+    case callTimeOutside(from: Int, to: Int)
+    /// Card data of this kind was said and redacted.
+    case redacted(Redaction.Kind)
     case all([Rule])
     case any([Rule])
     case none([Rule])

@@ -68,12 +68,23 @@ public struct CallContext: Sendable {
     public let transcript: Transcript
     public let report: ConversationReport
     public let duration: Double
+    /// What the redactor took out of the transcript.
+    public let redactions: [Redaction]
+    /// When the call started, and the called party's IANA time zone, from the call's metadata.
+    public let startedAt: Date?
+    public let timeZone: String?
     let roles: [String: SpeakerRole]
     let tokens: [String: [TextToken]]
 
-    public init(transcript: Transcript, report: ConversationReport) {
+    public init(
+        transcript: Transcript, report: ConversationReport, redactions: [Redaction] = [], startedAt: Date? = nil,
+        timeZone: String? = nil
+    ) {
         self.transcript = transcript
         self.report = report
+        self.redactions = redactions
+        self.startedAt = startedAt
+        self.timeZone = timeZone
         duration = max(report.callDuration.value, transcript.utterances.map(\.end).max() ?? 0)
         roles = Dictionary(transcript.speakers.map { ($0.id, $0.role) }, uniquingKeysWith: { first, _ in first })
         tokens = Dictionary(
@@ -138,6 +149,39 @@ public struct RuleEvaluator: Sendable {
             }
         case .metric(let condition):
             return metric(condition)
+        case .firstBefore(let earlier, let later):
+            let first = evaluate(earlier)
+            let second = evaluate(later)
+            guard first.matched, second.matched, let a = first.evidence.map(\.start).min(),
+                let b = second.evidence.map(\.start).min()
+            else { return RuleOutcome(matched: false, evidence: []) }
+            return RuleOutcome(matched: a < b, evidence: a < b ? Self.merged([first, second]) : [])
+        case .callTimeOutside(let from, let to):
+            guard let startedAt = context.startedAt, let name = context.timeZone, let zone = TimeZone(identifier: name)
+            else { return RuleOutcome(matched: false, evidence: []) }
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = zone
+            let parts = calendar.dateComponents([.hour, .minute], from: startedAt)
+            let minute = (parts.hour ?? 0) * 60 + (parts.minute ?? 0)
+            let outside = minute < from || minute >= to
+            let local = String(format: "%02d:%02d", minute / 60, minute % 60)
+            return RuleOutcome(
+                matched: outside,
+                evidence: [Evidence(utteranceID: nil, start: 0, end: 0, text: "the call started at \(local) \(name)")])
+        case .redacted(let kind):
+            let found = context.redactions.filter { $0.kind == kind }.prefix(Self.maximumEvidence)
+            return RuleOutcome(
+                matched: !found.isEmpty,
+                evidence: found.map { redaction in
+                    // Within its utterance's bounds, where the marker now stands.
+                    let utterance = context.transcript.utterances.first { $0.id == redaction.utteranceID }
+                    let low = utterance?.start ?? redaction.start
+                    let high = utterance?.end ?? redaction.end
+                    let start = min(max(redaction.start, low), high)
+                    return Evidence(
+                        utteranceID: redaction.utteranceID, start: Self.rounded(start),
+                        end: Self.rounded(min(max(redaction.end, start), high)), text: kind.marker)
+                })
         case .all(let rules):
             let outcomes = rules.map(evaluate)
             return RuleOutcome(matched: outcomes.allSatisfy(\.matched), evidence: Self.merged(outcomes))

@@ -17,7 +17,10 @@ public enum RuleParser {
     public static let maximumPhrases = 100
     public static let maximumPhraseLength = 200
 
-    static let operators = ["phrase", "near", "notNear", "semantic", "metric", "all", "any", "none", "not"]
+    static let operators = [
+        "phrase", "near", "notNear", "semantic", "metric", "firstBefore", "callTimeOutside", "redacted", "all", "any",
+        "none", "not",
+    ]
 
     public static func parse(_ data: [UInt8]) throws(RuleError) -> Rule {
         guard let value = try? JSONSerialization.jsonObject(with: Data(data), options: [.fragmentsAllowed]) else {
@@ -75,6 +78,33 @@ public enum RuleParser {
             return .semantic(examples: examples, threshold: threshold, try scope(object, at: path))
         case "metric":
             return .metric(try metric(object, at: path))
+        case "firstBefore":
+            try allow(object, [name], at: path)
+            guard let pair = operand as? [Any], pair.count == 2 else {
+                throw RuleError(path: here, message: "give two rules: [earlier, later]")
+            }
+            return .firstBefore(
+                try parse(pair[0], at: "\(here)[0]", depth: depth + 1),
+                try parse(pair[1], at: "\(here)[1]", depth: depth + 1))
+        case "callTimeOutside":
+            try allow(object, [name], at: path)
+            guard let pair = operand as? [Any], pair.count == 2, let from = (pair[0] as? String).flatMap(minutes),
+                let to = (pair[1] as? String).flatMap(minutes), from < to
+            else {
+                throw RuleError(
+                    path: here, message: "give the allowed hours as [\"HH:MM\", \"HH:MM\"], the first earlier")
+            }
+            return .callTimeOutside(from: from, to: to)
+        case "redacted":
+            try allow(object, [name], at: path)
+            guard let text = operand as? String,
+                let kind = Redaction.Kind.allCases.first(where: { $0.rawValue == text })
+            else {
+                throw RuleError(
+                    path: here,
+                    message: "the kind is one of \(Redaction.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            return .redacted(kind)
         case "all", "any", "none":
             try allow(object, [name], at: path)
             guard let list = operand as? [Any], !list.isEmpty, list.count <= maximumChildren else {
@@ -89,6 +119,16 @@ public enum RuleParser {
             try allow(object, ["not"], at: path)
             return .not(try parse(operand, at: here, depth: depth + 1))
         }
+    }
+
+    /// `HH:MM` as minutes after midnight.
+    static func minutes(_ text: String) -> Int? {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts.allSatisfy({ $0.count == 2 }), let hours = Int(parts[0]),
+            let minutes = Int(parts[1]), (0...24).contains(hours), (0..<60).contains(minutes),
+            hours * 60 + minutes <= 1440
+        else { return nil }
+        return hours * 60 + minutes
     }
 
     static func allow(_ object: [String: Any], _ fields: Set<String>, at path: String) throws(RuleError) {

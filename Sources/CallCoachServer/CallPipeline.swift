@@ -65,8 +65,8 @@ struct CallPipeline: Sendable {
                 transcriber: "import", notes: Self.notes(redactions))
             // An upload that held card data is replaced by its redacted version, and is not kept.
             try await finish(
-                scope, call, duration: duration, report: report, transcript: transcript, store: !redactions.isEmpty,
-                purge: !redactions.isEmpty)
+                scope, call, duration: duration, report: report, transcript: transcript, redactions: redactions,
+                store: !redactions.isEmpty, purge: !redactions.isEmpty)
         case .audio:
             try await processAudio(scope, call, job: job)
         }
@@ -117,8 +117,8 @@ struct CallPipeline: Sendable {
         if !redactions.isEmpty { try await replaceRecording(scope, call, prepared, silencing: redactions) }
         let report = Self.report(prepared, transcript: redacted, transcriber: transcriberName, redactions: redactions)
         try await finish(
-            scope, call, duration: prepared.duration, report: report, transcript: redacted, store: true,
-            purge: !redactions.isEmpty)
+            scope, call, duration: prepared.duration, report: report, transcript: redacted, redactions: redactions,
+            store: true, purge: !redactions.isEmpty)
     }
 
     /// What the report says of redacted card data.
@@ -213,8 +213,8 @@ struct CallPipeline: Sendable {
     /// Embeds the transcript's utterances, stores the transcript (a new blob version, unless it is
     /// the uploaded one), the vectors and the report, and marks the call ready.
     private func finish(
-        _ scope: TenantScope, _ call: Call, duration: Double, report: CallReport, transcript: Transcript, store: Bool,
-        purge: Bool = false
+        _ scope: TenantScope, _ call: Call, duration: Double, report: CallReport, transcript: Transcript,
+        redactions: [Redaction], store: Bool, purge: Bool
     ) async throws {
         let embeddings = try await embed(transcript)
         let now = clock()
@@ -247,11 +247,12 @@ struct CallPipeline: Sendable {
         } catch {
             throw PipelineFailure(reason: "the stored transcript could not be read back", permanent: false)
         }
-        let evaluations = try await score(
-            scope, call, transcript: transcript, stored: stored, metrics: report.metrics, embeddings: embeddings,
-            at: now)
+        let (evaluations, findings) = try await score(
+            scope, call, transcript: transcript, stored: stored, metrics: report.metrics, redactions: redactions,
+            embeddings: embeddings, at: now)
         let purged = try await database.write(scope.context) { connection -> [Int] in
             for evaluation in evaluations { try ScorecardRecords(scope: scope).record(evaluation, connection) }
+            try ComplianceRecords(scope: scope).replace(callID: call.id, findings, connection)
             if let blob {
                 try BlobVersions(scope: scope).record(
                     blob.key, version: blob.version, keyVersion: blob.keyVersion, size: blob.size, sha256: blob.sha,
@@ -383,25 +384,44 @@ extension CallPipeline {
             [.companyID: .string(scope.companyID), .callID: .string(call.id), .count: .int(redactions.count)])
     }
 
-    /// The call scored with each of its company's active scorecards. Semantic rules use the
-    /// call's sentence embeddings; without them, the lexical fallback.
+    /// The call scored with each of its company's active scorecards, and checked against each of
+    /// its enabled compliance packs. Semantic rules use the call's sentence embeddings; without
+    /// them, the lexical fallback.
     func score(
         _ scope: TenantScope, _ call: Call, transcript: Transcript, stored: Transcript,
-        metrics report: ConversationReport, embeddings: [UtteranceEmbedding], at time: Date
-    ) async throws -> [StoredEvaluation] {
-        let cards = try await database.read(scope.context) { try ScorecardRecords(scope: scope).current($0) }
-            .filter(\.active)
-        guard !cards.isEmpty else { return [] }
+        metrics report: ConversationReport, redactions: [Redaction], embeddings: [UtteranceEmbedding], at time: Date
+    ) async throws -> ([StoredEvaluation], [StoredFinding]) {
+        let (cards, settings) = try await database.read(scope.context) { connection in
+            (
+                try ScorecardRecords(scope: scope).current(connection).filter(\.active),
+                try ComplianceRecords(scope: scope).settings(connection)
+            )
+        }
+        let packs = ComplianceRoutes.enabledPacks(settings)
+        guard !cards.isEmpty || !packs.isEmpty else { return ([], []) }
         let matcher: any SemanticMatcher =
             if !embeddings.isEmpty, let encoder = try? ai.engines.sentenceEncoder() {
                 EmbeddingMatcher(encoder: encoder, embeddings: embeddings)
             } else {
                 LexicalMatcher()
             }
-        let evaluator = RuleEvaluator(context: CallContext(transcript: transcript, report: report), semantic: matcher)
+        let context = CallContext(
+            transcript: transcript, report: report, redactions: redactions, startedAt: call.startedAt,
+            timeZone: call.customerTimeZone)
+        let evaluator = RuleEvaluator(context: context, semantic: matcher)
         let batch = cards
         return try await BlockingWork.run {
-            try batch.compactMap { card -> StoredEvaluation? in
+            let findings = try packs.flatMap { pack in
+                try CompliancePacks.findings(pack, with: evaluator, verifyingAgainst: stored, now: time).map {
+                    finding in
+                    StoredFinding(
+                        callID: call.id, packID: pack.id, ruleID: finding.ruleID, packVersion: pack.version,
+                        severity: finding.severity.rawValue,
+                        finding: String(decoding: try JSON.encode(finding), as: UTF8.self),
+                        followUpDue: finding.followUpDue, createdAt: time)
+                }
+            }
+            let evaluations = try batch.compactMap { card -> StoredEvaluation? in
                 // A stored definition was checked when saved; one that no longer parses is skipped.
                 guard let definition = try? ScorecardParser.parse(Array(card.definition.utf8)) else {
                     logger.warning(
@@ -415,6 +435,7 @@ extension CallPipeline {
                     complete: evaluation.complete, result: String(decoding: try JSON.encode(evaluation), as: UTF8.self),
                     createdAt: time)
             }
+            return (evaluations, findings)
         }
     }
 }

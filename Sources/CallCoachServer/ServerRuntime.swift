@@ -135,6 +135,7 @@ public final class ServerRuntime: Sendable {
         CallRoutes(calls: calls).register(in: &router)
         ScorecardRoutes(service: ScorecardService(database: database, identity: identity, calls: calls))
             .register(in: &router)
+        ComplianceRoutes(database: database, identity: identity, calls: calls).register(in: &router)
         AIRoutes(
             settings: AISettings(
                 database: database, key: identity.keys.settingsSecretKey, engines: configuration.engines),

@@ -60,6 +60,12 @@ public enum RowLevelSecurity {
             table: "evaluations", name: "tenant_isolation", using: "company_id = \(company)",
             check: "company_id = \(company)"),
         Policy(
+            table: "compliance_settings", name: "tenant_isolation", using: "company_id = \(company)",
+            check: "company_id = \(company)"),
+        Policy(
+            table: "findings", name: "tenant_isolation", using: "company_id = \(company)",
+            check: "company_id = \(company)"),
+        Policy(
             table: "support_grants", name: "tenant_isolation",
             using: "company_id = \(company) OR operator_id = \(user)",
             check: "company_id = \(company)"),
@@ -78,6 +84,9 @@ public enum RowLevelSecurity {
 
     /// The company tables that came with scorecards.
     static let scoringTables = ["scorecards", "evaluations"]
+
+    /// The company tables that came with compliance packs.
+    static let complianceTables = ["compliance_settings", "findings"]
 
     /// Turns row-level security on for `tables` with their expected policies.
     static func tenantPolicies(_ tables: [String]) -> String {
@@ -103,7 +112,9 @@ public enum RowLevelSecurity {
 
             """
         text += tenantPolicies(
-            policies.map(\.table).filter { !(callTables + aiTables + embeddingTables + scoringTables).contains($0) })
+            policies.map(\.table).filter {
+                !(callTables + aiTables + embeddingTables + scoringTables + complianceTables).contains($0)
+            })
         return text
     }
 }

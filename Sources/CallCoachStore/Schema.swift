@@ -87,6 +87,32 @@ public enum Schema {
                 );
                 """ + (dialect == .postgres ? RowLevelSecurity.tenantPolicies(RowLevelSecurity.scoringTables) : "")
             }),
+        Migration(
+            14, "compliance packs and findings",
+            sql: { dialect in
+                """
+                CREATE TABLE compliance_settings (
+                    company_id TEXT NOT NULL REFERENCES companies (id),
+                    pack_id TEXT NOT NULL,
+                    enabled BIGINT NOT NULL,
+                    updated_at BIGINT NOT NULL,
+                    updated_by TEXT NOT NULL,
+                    PRIMARY KEY (company_id, pack_id)
+                );
+                CREATE TABLE findings (
+                    company_id TEXT NOT NULL REFERENCES companies (id),
+                    call_id TEXT NOT NULL REFERENCES calls (id),
+                    pack_id TEXT NOT NULL,
+                    rule_id TEXT NOT NULL,
+                    pack_version BIGINT NOT NULL,
+                    severity TEXT NOT NULL,
+                    finding TEXT NOT NULL,
+                    follow_up_due BIGINT,
+                    created_at BIGINT NOT NULL,
+                    PRIMARY KEY (company_id, call_id, pack_id, rule_id)
+                );
+                """ + (dialect == .postgres ? RowLevelSecurity.tenantPolicies(RowLevelSecurity.complianceTables) : "")
+            }),
     ]
 
     /// Calls, the versions of every encrypted blob, key versions, and the job queue with its dead letters.

@@ -114,6 +114,7 @@ struct TenancyFixture {
         case (.post, "scorecards"): #"{"template":"sales-discovery","active":false}"#
         case (.put, "{scorecardId}"): #"{"definition":\#(ScorecardTemplates.all[1].json)}"#
         case (.patch, "{scorecardId}"): #"{"active":false}"#
+        case (.patch, "{packId}"): #"{"enabled":true}"#
         default: nil
         }
     }
@@ -151,7 +152,7 @@ struct TenancyFixture {
                     route.pattern,
                     [
                         "companyId": fixture.companyA, "teamId": fixture.teamA1, "userId": fixture.users[target]!,
-                        "grantId": fixture.grantA, "scorecardId": fixture.scorecardA,
+                        "grantId": fixture.grantA, "scorecardId": fixture.scorecardA, "packId": "tcpa",
                     ])
                 let response = await fixture.send(route.method, path, as: actor, json: TenancyFixture.body(for: route))
                 let membership = Membership(

@@ -1,0 +1,86 @@
+import Foundation
+
+/// A compliance finding of a call, as stored; `finding` is its JSON (rule, regulation, evidence).
+public struct StoredFinding: Sendable, Equatable {
+    public let callID: String
+    public let packID: String
+    public let ruleID: String
+    public let packVersion: Int
+    public let severity: String
+    public let finding: String
+    public let followUpDue: Date?
+    public let createdAt: Date
+
+    public init(
+        callID: String, packID: String, ruleID: String, packVersion: Int, severity: String, finding: String,
+        followUpDue: Date?, createdAt: Date
+    ) {
+        self.callID = callID
+        self.packID = packID
+        self.ruleID = ruleID
+        self.packVersion = packVersion
+        self.severity = severity
+        self.finding = finding
+        self.followUpDue = followUpDue
+        self.createdAt = createdAt
+    }
+}
+
+/// Which compliance packs the scope's company has switched on or off, and its calls' findings.
+public struct ComplianceRecords: Sendable {
+    let scope: TenantScope
+
+    public init(scope: TenantScope) {
+        self.scope = scope
+    }
+
+    /// The packs the company chose explicitly: pack id → enabled.
+    public func settings(_ connection: any DatabaseConnection) throws -> [String: Bool] {
+        var settings: [String: Bool] = [:]
+        for row in try connection.query(
+            "SELECT pack_id, enabled FROM compliance_settings WHERE company_id = \(scope.companyID)")
+        {
+            settings[try row.decode("pack_id")] = try row.decode("enabled")
+        }
+        return settings
+    }
+
+    public func set(packID: String, enabled: Bool, at time: Date, _ connection: any DatabaseConnection) throws {
+        try connection.execute(
+            """
+            INSERT INTO compliance_settings (company_id, pack_id, enabled, updated_at, updated_by) \
+            VALUES (\(scope.companyID), \(packID), \(enabled), \(time), \(scope.actorID)) \
+            ON CONFLICT (company_id, pack_id) DO UPDATE SET enabled = excluded.enabled, \
+            updated_at = excluded.updated_at, updated_by = excluded.updated_by
+            """)
+    }
+
+    /// Replaces a call's findings, so processing it again leaves one set.
+    public func replace(callID: String, _ findings: [StoredFinding], _ connection: any DatabaseConnection) throws {
+        try connection.execute("DELETE FROM findings WHERE company_id = \(scope.companyID) AND call_id = \(callID)")
+        for finding in findings {
+            try connection.execute(
+                """
+                INSERT INTO findings (company_id, call_id, pack_id, rule_id, pack_version, severity, finding, \
+                follow_up_due, created_at) VALUES (\(scope.companyID), \(callID), \(finding.packID), \
+                \(finding.ruleID), \(finding.packVersion), \(finding.severity), \(finding.finding), \
+                \(finding.followUpDue), \(finding.createdAt))
+                """)
+        }
+    }
+
+    public func findings(callID: String, _ connection: any DatabaseConnection) throws -> [StoredFinding] {
+        try connection.query(
+            """
+            SELECT * FROM findings WHERE company_id = \(scope.companyID) AND call_id = \(callID) \
+            ORDER BY pack_id, rule_id
+            """
+        ).map { row in
+            StoredFinding(
+                callID: try row.decode("call_id"), packID: try row.decode("pack_id"), ruleID: try row.decode("rule_id"),
+                packVersion: try row.decode("pack_version"), severity: try row.decode("severity"),
+                finding: try row.decode("finding"), followUpDue: try row.decode("follow_up_due"),
+                createdAt: try row.decode("created_at"))
+        }
+    }
+}

@@ -1,0 +1,94 @@
+import CallCoachHTTP
+@testable import CallCoachServer
+import CallCoachTesting
+import Foundation
+import Testing
+
+@Suite struct ComplianceAPITests {
+    func base(_ fixture: TenancyFixture) -> String { "/api/v1/companies/\(fixture.companyA)" }
+
+    func packs(_ fixture: TenancyFixture, company: String? = nil, as actor: String) async throws -> [String: Bool] {
+        let path = "/api/v1/companies/\(company ?? fixture.companyA)/compliance-packs"
+        let list = try #require(
+            try JSONSerialization.jsonObject(with: Data(await fixture.send(.get, path, as: actor).body))
+                as? [[String: Any]])
+        return Dictionary(uniqueKeysWithValues: list.map { ($0["id"] as! String, $0["enabled"] as! Bool) })
+    }
+
+    @Test func packsAreSwitchedPerCompanyAndAudited() async throws {
+        let fixture = try await TenancyFixture.quiet()
+        #expect(
+            try await packs(fixture, as: "agentA") == [
+                "pci-dss": true, "recording-disclosure": true, "fdcpa-regf": false, "tcpa": false,
+                "hipaa-identifiers": false,
+            ])
+        let path = base(fixture) + "/compliance-packs/fdcpa-regf"
+        #expect(await fixture.send(.patch, path, as: "managerA", json: #"{"enabled":true}"#).status == 403)
+        let on = await fixture.send(.patch, path, as: "adminA", json: #"{"enabled":true}"#)
+        #expect(on.status == 200, "\(on.bodyText)")
+        #expect(try object(on)["enabled"] as? Bool == true)
+        #expect(
+            await fixture.send(
+                .patch, base(fixture) + "/compliance-packs/pci-dss", as: "adminA", json: #"{"enabled":false}"#
+            ).status == 200)
+        let now = try await packs(fixture, as: "adminA")
+        #expect(now["fdcpa-regf"] == true && now["pci-dss"] == false)
+        #expect(
+            try await packs(fixture, company: fixture.companyB, as: "adminB")["pci-dss"] == true,
+            "another company keeps its own")
+        #expect(
+            await fixture.send(
+                .patch, base(fixture) + "/compliance-packs/nope", as: "adminA", json: #"{"enabled":true}"#
+            ).status == 404)
+        #expect(await fixture.send(.patch, path, as: "adminA", json: #"{"enabled":"yes"}"#).status == 400)
+        #expect(await fixture.send(.patch, path, as: "adminA", json: #"{"enabled":true,"version":2}"#).status == 400)
+        let audit = await fixture.send(.get, base(fixture) + "/audit-log", as: "adminA").bodyText
+        #expect(audit.contains("compliance_pack.enabled") && audit.contains("compliance_pack.disabled"))
+    }
+
+    @Test func aCollectionsCallComesBackWithItsFindings() async throws {
+        let fixture = try await TenancyFixture.quiet()
+        for pack in ["fdcpa-regf", "tcpa"] {
+            #expect(
+                await fixture.send(
+                    .patch, base(fixture) + "/compliance-packs/\(pack)", as: "adminA", json: #"{"enabled":true}"#
+                ).status == 200)
+        }
+        let transcript = #"""
+            {"speakers":[{"id":"a","role":"agent"},{"id":"c","role":"customer"}],
+             "utterances":[
+              {"speaker":"a","start":0,"end":5,"text":"Hi, this is Dana from Acme Recovery. Your balance is 200 dollars."},
+              {"speaker":"c","start":5.5,"end":9,"text":"I dispute that, it is not my debt."},
+              {"speaker":"a","start":9.5,"end":14,"text":"Then I can take a card payment now."},
+              {"speaker":"c","start":14.5,"end":22,"text":"Fine, 4111 1111 1111 1111. Now stop calling me."}]}
+            """#
+        let metadata = UploadPart.metadata(
+            #"{"agentId":"\#(fixture.users["agentA"]!)","startedAt":"2026-12-04T02:30:00Z","customerTimeZone":"America/New_York"}"#
+        )
+        let callID = try #require(
+            try object(await fixture.upload([metadata, .transcript(transcript)], as: "adminA"))["id"] as? String)
+        try await fixture.server.drainQueue()
+        let response = await fixture.send(.get, fixture.callsPath("/\(callID)/findings"), as: "agentA")
+        #expect(response.status == 200)
+        let findings = try #require(try JSONSerialization.jsonObject(with: Data(response.body)) as? [[String: Any]])
+        let rules = Set(findings.compactMap { $0["ruleId"] as? String })
+        #expect(
+            rules == [
+                "card-number-spoken", "payment-without-pause", "disclosure-missing", "mini-miranda-missing",
+                "debt-before-verification", "dispute-request", "cease-request", "outside-calling-hours",
+                "opt-out-request",
+            ], "\(rules.sorted())")
+        let card = try #require(findings.first { $0["ruleId"] as? String == "card-number-spoken" })
+        #expect(card["regulation"] as? String == "PCI DSS v4.0 Req. 3.3, 3.4 (stored account data)")
+        #expect(card["severity"] as? String == "high")
+        #expect((card["evidence"] as? [[String: Any]])?.first?["text"] as? String == "[card number]")
+        let optOut = try #require(findings.first { $0["ruleId"] as? String == "opt-out-request" })
+        #expect(optOut["followUpDue"] as? String == "2026-12-18T02:30:00Z", "10 business days after the call")
+        let hours = try #require(findings.first { $0["ruleId"] as? String == "outside-calling-hours" })
+        #expect(
+            (hours["evidence"] as? [[String: Any]])?.first?["text"] as? String
+                == "the call started at 21:30 America/New_York")
+        #expect(!response.bodyText.contains("4111"), "no finding holds the card number")
+        #expect(await fixture.send(.get, fixture.callsPath("/\(callID)/findings"), as: "agentA2").status == 404)
+    }
+}
