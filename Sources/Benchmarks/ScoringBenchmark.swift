@@ -2,7 +2,8 @@ import CallCoachAnalysis
 import CallCoachScoring
 import Foundation
 
-// `Benchmarks scoring`: a 30-minute two-party transcript scored against a 30-criterion scorecard.
+// `Benchmarks scoring`: a 30-minute two-party transcript redacted, scored against a 30-criterion
+// scorecard and checked against every compliance pack.
 
 /// Thirty criteria of every rule kind: phrases with wildcards, prefixes and number slots,
 /// proximity, windows, combinations, lexical semantic matches and metric conditions.
@@ -53,11 +54,19 @@ func scoringBenchmark() throws {
     let card = try benchmarkScorecard()
     var samples: [Double] = []
     var scored = 0
+    var findings = 0
     for run in 0..<60 {
         let started = ContinuousClock.now
         // Building the context tokenises every utterance: part of what scoring a call costs.
-        let evaluator = RuleEvaluator(context: CallContext(transcript: transcript, report: report))
+        let (redacted, redactions) = Redactor.redact(transcript)
+        let evaluator = RuleEvaluator(
+            context: CallContext(
+                transcript: redacted, report: report, redactions: redactions, startedAt: Date(timeIntervalSince1970: 0),
+                timeZone: "America/New_York"))
         let evaluation = Scorer.evaluate(card, with: evaluator)
+        findings = CompliancePacks.all.reduce(0) {
+            $0 + CompliancePacks.findings($1, with: evaluator, now: Date()).count
+        }
         let elapsed = started.duration(to: .now)
         if run >= 10 {
             samples.append(Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15)
@@ -65,10 +74,13 @@ func scoringBenchmark() throws {
         scored = evaluation.answers.filter { $0.status == .scored }.count
     }
     samples.sort()
+    let rules = CompliancePacks.all.reduce(0) { $0 + $1.rules.count }
     print(
-        "scorecard of \(card.criteria.count) criteria on a 30-minute call (\(transcript.utterances.count) utterances)")
+        "redaction, a scorecard of \(card.criteria.count) criteria and all \(CompliancePacks.all.count) compliance "
+            + "packs (\(rules) rules) on a 30-minute call (\(transcript.utterances.count) utterances)")
     print(
         String(
-            format: "score median over 50 runs: %.2f ms, slowest %.2f ms (target under 20 ms); %d answers scored",
-            samples[samples.count / 2], samples.last!, scored))
+            format:
+                "median over 50 runs: %.2f ms, slowest %.2f ms (target under 20 ms); %d answers scored, %d findings",
+            samples[samples.count / 2], samples.last!, scored, findings))
 }
