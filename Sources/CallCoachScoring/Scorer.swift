@@ -1,4 +1,5 @@
 import CallCoachAnalysis
+import Foundation
 
 /// One criterion's answer on one call, with what shows it.
 public struct Answer: Codable, Sendable, Equatable {
@@ -17,6 +18,13 @@ public struct Answer: Codable, Sendable, Equatable {
         case automatic, manual
     }
 
+    /// What the automatic evaluation answered, kept visible once a person changed it.
+    public struct Automatic: Codable, Sendable, Equatable {
+        public var status: Status
+        public var value: String?
+        public var score: Double?
+    }
+
     public var criterionID: String
     public var status: Status
     /// `yes` or `no`, or for a scale the points given; `nil` while not answered.
@@ -25,10 +33,61 @@ public struct Answer: Codable, Sendable, Equatable {
     public var score: Double?
     public var evidence: [Evidence]
     public var source: Source
+    /// Why it needs review, or the reviewer's reason for a manual answer.
     public var note: String?
+    public var automatic: Automatic?
+    public var reviewedBy: String?
+    public var reviewedAt: Date?
+
+    init(
+        criterionID: String, status: Status, value: String?, score: Double?, evidence: [Evidence], source: Source,
+        note: String?
+    ) {
+        self.criterionID = criterionID
+        self.status = status
+        self.value = value
+        self.score = score
+        self.evidence = evidence
+        self.source = source
+        self.note = note
+    }
 
     private enum CodingKeys: String, CodingKey {
-        case status, value, score, evidence, source, note
+        case status, value, score, evidence, source, note, automatic, reviewedBy, reviewedAt
+        case criterionID = "criterionId"
+    }
+}
+
+/// The agent's acknowledgement of an evaluation.
+public struct Acknowledgement: Codable, Sendable, Equatable {
+    public var by: String
+    public var at: Date
+    public var comment: String?
+}
+
+/// An agent's dispute of one answer, and how it was resolved.
+public struct Dispute: Codable, Sendable, Equatable {
+    public enum Status: String, Codable, Sendable {
+        case open
+        /// The answer stands.
+        case kept
+        /// The disputant was right: a yes/no answer is turned over.
+        case accepted
+        /// The reviewer set another answer.
+        case changed
+    }
+
+    public var criterionID: String
+    public var reason: String
+    public var by: String
+    public var at: Date
+    public var status: Status
+    public var resolvedBy: String?
+    public var resolvedAt: Date?
+    public var resolution: String?
+
+    private enum CodingKeys: String, CodingKey {
+        case reason, by, at, status, resolvedBy, resolvedAt, resolution
         case criterionID = "criterionId"
     }
 }
@@ -49,6 +108,8 @@ public struct CallEvaluation: Codable, Sendable, Equatable {
     public var complete: Bool
     public var sections: [SectionScore]
     public var answers: [Answer]
+    public var acknowledgement: Acknowledgement?
+    public var disputes: [Dispute]?
 }
 
 /// Scores calls against scorecards: the automatic answers from rules, the totals from answers.
@@ -134,7 +195,8 @@ public enum Scorer {
         }
         return CallEvaluation(
             total: weights > 0 ? (cardFailed ? 0 : rounded(100 * points / weights)) : nil, autoFailed: cardFailed,
-            complete: complete, sections: sections, answers: card.criteria.compactMap { byID[$0.id] })
+            complete: complete, sections: sections, answers: card.criteria.compactMap { byID[$0.id] },
+            acknowledgement: nil, disputes: nil)
     }
 
     static func rounded(_ value: Double) -> Double { (value * 10).rounded() / 10 }

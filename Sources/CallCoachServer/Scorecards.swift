@@ -151,6 +151,51 @@ struct ScorecardService: Sendable {
         }
     }
 
+    /// Applies a person's action to the call's evaluation against one scorecard, stores it and
+    /// audits it. The call must be within the actor's reach for `capability`; a call out of reading
+    /// reach is answered like a missing one.
+    func review(
+        _ scope: TenantScope, callID: String, scorecardID: String, capability: Capability, action: String,
+        details: [String: String], clientAddress: String?,
+        _ change:
+            @escaping @Sendable (CallEvaluation, Scorecard, _ evaluatedAt: Date, _ now: Date) throws -> CallEvaluation
+    ) async throws -> EvaluationView {
+        let call = try await calls.call(scope, id: callID)
+        guard scope.allows(capability, on: CallService.relation(of: scope, to: call)) else {
+            throw IdentityError(.forbidden)
+        }
+        let now = identity.clock()
+        try await database.write(scope.context) { connection in
+            let records = ScorecardRecords(scope: scope)
+            guard let stored = try records.evaluation(callID: call.id, scorecardID: scorecardID, connection),
+                let version = try records.versions(id: scorecardID, connection).first(where: {
+                    $0.version == stored.scorecardVersion
+                }),
+                let card = try? ScorecardParser.parse(Array(version.definition.utf8)),
+                let evaluation = try? JSON.decode(CallEvaluation.self, from: Array(stored.result.utf8))
+            else { throw IdentityError(.notFound) }
+            let changed: CallEvaluation
+            do {
+                changed = try change(evaluation, card, stored.createdAt, now)
+            } catch let error as ReviewError {
+                throw StrictJSON.invalid(error.description)
+            }
+            try records.record(
+                StoredEvaluation(
+                    callID: call.id, scorecardID: scorecardID, scorecardVersion: stored.scorecardVersion,
+                    total: changed.total, complete: changed.complete,
+                    result: String(decoding: try JSON.encode(changed), as: UTF8.self), createdAt: stored.createdAt),
+                connection)
+            try identity.audit(
+                scope, action, target: call.id,
+                details: details.merging(["scorecard": scorecardID]) { first, _ in first },
+                clientAddress: clientAddress, connection)
+        }
+        guard let view = try await evaluations(scope, callID: call.id).first(where: { $0.scorecardId == scorecardID })
+        else { throw IdentityError(.notFound) }
+        return view
+    }
+
     struct EvaluationView: Encodable {
         let scorecardId: String
         let scorecardVersion: Int
@@ -239,6 +284,90 @@ struct ScorecardRoutes: Sendable {
         }
         router.add(.get, base + "/calls/{callId}/evaluations", access: Access.company(.readCalls)) { request in
             try .json(try await service.evaluations(try request.scope(), callID: try request.parameter("callId")))
+        }
+        let evaluation = base + "/calls/{callId}/evaluations/{scorecardId}"
+        router.add(.post, evaluation + "/overrides", access: Access.company(.overrideScores), bodyLimit: 4096) {
+            request in
+            struct Body: Decodable {
+                let criterionId: String
+                let value: String
+                let reason: String
+            }
+            let body = try await StrictJSON.decode(
+                Body.self, from: request, allowed: ["criterionId", "value", "reason"])
+            let scope = try request.scope()
+            return try .json(
+                try await service.review(
+                    scope, callID: try request.parameter("callId"), scorecardID: try request.parameter("scorecardId"),
+                    capability: .overrideScores, action: "evaluation.overridden",
+                    details: ["criterion": body.criterionId, "value": body.value], clientAddress: request.remoteAddress
+                ) { evaluation, card, _, now in
+                    try Review.override(
+                        evaluation, of: card, criterion: body.criterionId, value: body.value, reason: body.reason,
+                        by: scope.actorID, at: now)
+                })
+        }
+        router.add(
+            .post, evaluation + "/acknowledgement", access: Access.company(.acknowledgeEvaluations), bodyLimit: 4096
+        ) { request in
+            struct Body: Decodable { let comment: String? }
+            let body = try await StrictJSON.decode(Body.self, from: request, allowed: ["comment"], required: [])
+            let scope = try request.scope()
+            return try .json(
+                try await service.review(
+                    scope, callID: try request.parameter("callId"), scorecardID: try request.parameter("scorecardId"),
+                    capability: .acknowledgeEvaluations, action: "evaluation.acknowledged", details: [:],
+                    clientAddress: request.remoteAddress
+                ) { evaluation, _, _, now in
+                    try Review.acknowledge(evaluation, comment: body.comment, by: scope.actorID, at: now)
+                })
+        }
+        router.add(.post, evaluation + "/disputes", access: Access.company(.disputeEvaluations), bodyLimit: 4096) {
+            request in
+            struct Body: Decodable {
+                let criterionId: String
+                let reason: String
+            }
+            let body = try await StrictJSON.decode(Body.self, from: request, allowed: ["criterionId", "reason"])
+            let scope = try request.scope()
+            return try .json(
+                try await service.review(
+                    scope, callID: try request.parameter("callId"), scorecardID: try request.parameter("scorecardId"),
+                    capability: .disputeEvaluations, action: "evaluation.disputed",
+                    details: ["criterion": body.criterionId], clientAddress: request.remoteAddress
+                ) { evaluation, card, evaluatedAt, now in
+                    try Review.dispute(
+                        evaluation, of: card, criterion: body.criterionId, reason: body.reason, by: scope.actorID,
+                        at: now, evaluatedAt: evaluatedAt)
+                })
+        }
+        router.add(
+            .post, evaluation + "/disputes/{criterionId}/resolution", access: Access.company(.resolveDisputes),
+            bodyLimit: 4096
+        ) { request in
+            struct Body: Decodable {
+                let decision: String
+                let value: String?
+                let note: String
+            }
+            let body = try await StrictJSON.decode(
+                Body.self, from: request, allowed: ["decision", "value", "note"], required: ["decision", "note"])
+            guard let decision = Review.Decision(rawValue: body.decision) else {
+                throw StrictJSON.invalid("The decision is keep, accept or set.")
+            }
+            let scope = try request.scope()
+            let criterion = try request.parameter("criterionId")
+            return try .json(
+                try await service.review(
+                    scope, callID: try request.parameter("callId"), scorecardID: try request.parameter("scorecardId"),
+                    capability: .resolveDisputes, action: "dispute.resolved",
+                    details: ["criterion": criterion, "decision": decision.rawValue],
+                    clientAddress: request.remoteAddress
+                ) { evaluation, card, _, now in
+                    try Review.resolve(
+                        evaluation, of: card, criterion: criterion, decision: decision, value: body.value,
+                        note: body.note, by: scope.actorID, at: now)
+                })
         }
     }
 

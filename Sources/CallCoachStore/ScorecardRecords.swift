@@ -108,6 +108,12 @@ public struct ScorecardRecords: Sendable {
             """)
     }
 
+    public func evaluation(callID: String, scorecardID: String, _ connection: any DatabaseConnection) throws
+        -> StoredEvaluation?
+    {
+        try evaluations(callID: callID, connection).first { $0.scorecardID == scorecardID }
+    }
+
     public func evaluations(callID: String, _ connection: any DatabaseConnection) throws -> [StoredEvaluation] {
         try connection.query(
             """

@@ -159,4 +159,70 @@ let collectionsTranscript = #"""
             (answer["evidence"] as? [[String: Any]])?.first?["text"] as? String
                 == "Please end my membership, I do not want it anymore")
     }
+
+    @Test func theReviewWorkflowFollowsThePolicy() async throws {
+        let fixture = try await TenancyFixture.quiet()
+        let definition = #"""
+            {"definition":{"name":"Review","sections":[{"id":"s","title":"S","criteria":[
+              {"id":"hello","question":"Hello?","weight":50,"kind":"rule","rule":{"phrase":"hello"}},
+              {"id":"refund","question":"Refund?","weight":30,"kind":"rule","rule":{"phrase":"refund"}},
+              {"id":"tone","question":"Tone?","weight":20,"answer":{"scale":5},"kind":"manual"}]}]}}
+            """#
+        let card = try #require(
+            try object(await fixture.send(.post, base(fixture) + "/scorecards", as: "adminA", json: definition))["id"]
+                as? String)
+        let metadata = UploadPart.metadata(#"{"agentId":"\#(fixture.users["agentA"]!)","teamId":"\#(fixture.teamA1)"}"#)
+        let callID = try #require(
+            try object(await fixture.upload([metadata, .transcript(sampleTranscript)], as: "adminA"))["id"] as? String)
+        try await fixture.server.drainQueue()
+        let path = fixture.callsPath("/\(callID)/evaluations/\(card)")
+        func result(_ response: Response) throws -> [String: Any] {
+            try #require(try object(response)["result"] as? [String: Any], "\(response.bodyText)")
+        }
+
+        let override = #"{"criterionId":"refund","value":"yes","reason":"offered a credit at 9 s"}"#
+        #expect(await fixture.send(.post, path + "/overrides", as: "agentA", json: override).status == 403)
+        let noReason = await fixture.send(
+            .post, path + "/overrides", as: "managerA", json: #"{"criterionId":"refund","value":"yes","reason":" "}"#)
+        #expect(noReason.status == 400 && noReason.bodyText.contains("needs a reason"), "\(noReason.bodyText)")
+        let ghost = await fixture.send(
+            .post, path + "/overrides", as: "managerA", json: #"{"criterionId":"ghost","value":"yes","reason":"x"}"#)
+        #expect(ghost.status == 400)
+        let overridden = await fixture.send(.post, path + "/overrides", as: "managerA", json: override)
+        #expect(overridden.status == 200, "\(overridden.bodyText)")
+        let answers = try #require(try result(overridden)["answers"] as? [[String: Any]])
+        let refund = try #require(answers.first { $0["criterionId"] as? String == "refund" })
+        #expect(refund["value"] as? String == "yes" && refund["source"] as? String == "manual")
+        #expect(
+            (refund["automatic"] as? [String: Any])?["value"] as? String == "no", "the automatic answer stays visible")
+
+        #expect(
+            await fixture.send(.post, path + "/acknowledgement", as: "agentA", json: #"{"comment":"ok"}"#).status == 200
+        )
+        #expect(await fixture.send(.post, path + "/acknowledgement", as: "agentA", json: "{}").status == 400, "once")
+        let dispute = #"{"criterionId":"hello","reason":"I greeted the customer"}"#
+        #expect(await fixture.send(.post, path + "/disputes", as: "agentA2", json: dispute).status == 404)
+        #expect(await fixture.send(.post, path + "/disputes", as: "agentA", json: dispute).status == 200)
+        #expect(
+            await fixture.send(.post, path + "/disputes", as: "agentA", json: dispute).status == 400, "already open")
+        let resolution = path + "/disputes/hello/resolution"
+        #expect(
+            await fixture.send(.post, resolution, as: "agentA", json: #"{"decision":"accept","note":"x"}"#).status
+                == 403)
+        #expect(
+            await fixture.send(.post, resolution, as: "managerA", json: #"{"decision":"maybe","note":"x"}"#).status
+                == 400)
+        let resolved = await fixture.send(
+            .post, resolution, as: "managerA", json: #"{"decision":"keep","note":"the greeting is at 0 s"}"#)
+        #expect(resolved.status == 200, "\(resolved.bodyText)")
+        let disputes = try #require(try result(resolved)["disputes"] as? [[String: Any]])
+        #expect(disputes.first?["status"] as? String == "kept")
+        #expect(try result(resolved)["acknowledgement"] != nil)
+
+        let audit = await fixture.send(.get, base(fixture) + "/audit-log", as: "adminA").bodyText
+        for action in ["evaluation.overridden", "evaluation.acknowledged", "evaluation.disputed", "dispute.resolved"] {
+            #expect(audit.contains(action), "\(action)")
+        }
+        #expect(await fixture.send(.post, path + "/overrides", as: "adminB", json: override).status == 404)
+    }
 }
