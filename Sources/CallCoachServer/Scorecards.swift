@@ -196,6 +196,20 @@ struct ScorecardService: Sendable {
         return view
     }
 
+    /// Per criterion of the scorecard's newest version: how often automatic answers match what
+    /// people settled on, and Cohen's kappa, over every evaluation of the company's calls.
+    func agreement(_ scope: TenantScope, id: String) async throws -> [CriterionAgreement] {
+        let (versions, stored) = try await database.read(scope.context) { connection in
+            let records = ScorecardRecords(scope: scope)
+            return (try records.versions(id: id, connection), try records.evaluations(scorecardID: id, connection))
+        }
+        guard let current = versions.first, let card = try? ScorecardParser.parse(Array(current.definition.utf8)) else {
+            throw IdentityError(.notFound)
+        }
+        let evaluations = stored.compactMap { try? JSON.decode(CallEvaluation.self, from: Array($0.result.utf8)) }
+        return Agreement.compute(evaluations, criteria: card.criteria.map(\.id))
+    }
+
     struct EvaluationView: Encodable {
         let scorecardId: String
         let scorecardVersion: Int
@@ -259,6 +273,10 @@ struct ScorecardRoutes: Sendable {
             var response = try Response.json(view, status: 201)
             response.headers.set("Location", "/api/v1/companies/\(try request.scope().companyID)/scorecards/\(view.id)")
             return response
+        }
+        router.add(.get, base + "/scorecards/{scorecardId}/agreement", access: Access.company(.editScorecards)) {
+            request in
+            try .json(try await service.agreement(try request.scope(), id: try request.parameter("scorecardId")))
         }
         router.add(.get, base + "/scorecards/{scorecardId}", access: Access.company(.readCalls)) { request in
             try .json(try await service.view(try request.scope(), id: try request.parameter("scorecardId")))

@@ -114,19 +114,31 @@ public struct ScorecardRecords: Sendable {
         try evaluations(callID: callID, connection).first { $0.scorecardID == scorecardID }
     }
 
+    /// Every evaluation the company has against a scorecard, any version: for agreement figures.
+    public func evaluations(scorecardID: String, _ connection: any DatabaseConnection) throws -> [StoredEvaluation] {
+        try connection.query(
+            """
+            SELECT * FROM evaluations WHERE company_id = \(scope.companyID) AND scorecard_id = \(scorecardID) \
+            ORDER BY call_id
+            """
+        ).map(Self.evaluation)
+    }
+
     public func evaluations(callID: String, _ connection: any DatabaseConnection) throws -> [StoredEvaluation] {
         try connection.query(
             """
             SELECT * FROM evaluations WHERE company_id = \(scope.companyID) AND call_id = \(callID) \
             ORDER BY scorecard_id
             """
-        ).map { row in
-            StoredEvaluation(
-                callID: try row.decode("call_id"), scorecardID: try row.decode("scorecard_id"),
-                scorecardVersion: try row.decode("scorecard_version"), total: try row.decode("total"),
-                complete: try row.decode("complete"), result: try row.decode("result"),
-                createdAt: try row.decode("created_at"))
-        }
+        ).map(Self.evaluation)
+    }
+
+    static func evaluation(_ row: Row) throws -> StoredEvaluation {
+        StoredEvaluation(
+            callID: try row.decode("call_id"), scorecardID: try row.decode("scorecard_id"),
+            scorecardVersion: try row.decode("scorecard_version"), total: try row.decode("total"),
+            complete: try row.decode("complete"), result: try row.decode("result"),
+            createdAt: try row.decode("created_at"))
     }
 
     static func scorecard(_ row: Row) throws -> StoredScorecard {

@@ -224,5 +224,17 @@ let collectionsTranscript = #"""
             #expect(audit.contains(action), "\(action)")
         }
         #expect(await fixture.send(.post, path + "/overrides", as: "adminB", json: override).status == 404)
+
+        // One reviewed answer disagreed (refund), one was kept on dispute (hello).
+        let agreement = try #require(
+            try JSONSerialization.jsonObject(
+                with: Data(await fixture.send(.get, base(fixture) + "/scorecards/\(card)/agreement", as: "adminA").body)
+            )
+                as? [[String: Any]])
+        let byID = Dictionary(uniqueKeysWithValues: agreement.map { ($0["criterionId"] as! String, $0) })
+        #expect(byID["refund"]?["reviewed"] as? Int == 1 && byID["refund"]?["agreed"] as? Int == 0)
+        #expect(byID["hello"]?["reviewed"] as? Int == 1 && byID["hello"]?["rate"] as? Double == 1)
+        #expect(byID["tone"]?["reviewed"] as? Int == 0)
+        #expect(await fixture.send(.get, base(fixture) + "/scorecards/\(card)/agreement", as: "managerA").status == 403)
     }
 }
