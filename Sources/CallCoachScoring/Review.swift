@@ -143,6 +143,7 @@ public enum Review {
         var result = Scorer.totals(card, evaluation.answers)
         result.acknowledgement = evaluation.acknowledgement
         result.disputes = evaluation.disputes
+        result.rescored = evaluation.rescored
         return result
     }
 }

@@ -110,6 +110,8 @@ public struct CallEvaluation: Codable, Sendable, Equatable {
     public var answers: [Answer]
     public var acknowledgement: Acknowledgement?
     public var disputes: [Dispute]?
+    /// Set when the call was scored again with a newer version of the card.
+    public var rescored: Rescore?
 }
 
 /// Scores calls against scorecards: the automatic answers from rules, the totals from answers.
@@ -196,7 +198,7 @@ public enum Scorer {
         return CallEvaluation(
             total: weights > 0 ? (cardFailed ? 0 : rounded(100 * points / weights)) : nil, autoFailed: cardFailed,
             complete: complete, sections: sections, answers: card.criteria.compactMap { byID[$0.id] },
-            acknowledgement: nil, disputes: nil)
+            acknowledgement: nil, disputes: nil, rescored: nil)
     }
 
     static func rounded(_ value: Double) -> Double { (value * 10).rounded() / 10 }

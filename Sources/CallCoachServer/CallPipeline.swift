@@ -48,6 +48,10 @@ struct CallPipeline: Sendable {
 
     func process(_ job: Job) async throws {
         let scope = TenantScope.system(companyID: job.companyID)
+        if job.kind == Self.rescoreJob {
+            try await rescore(scope, job)
+            return
+        }
         guard
             let call = try await database.read(
                 scope.context, { try CallRecords(scope: scope).call(id: job.subject, $0) })
@@ -191,7 +195,7 @@ struct CallPipeline: Sendable {
         }
     }
 
-    private func storedTranscript(_ scope: TenantScope, _ call: Call) async throws -> Transcript {
+    func storedTranscript(_ scope: TenantScope, _ call: Call) async throws -> Transcript {
         guard let key = BlobKey(scope: scope, collection: "transcripts", id: call.id),
             let version = try await database.read(scope.context, { try BlobVersions(scope: scope).current(key, $0) })
         else { throw PipelineFailure(reason: "the uploaded transcript is missing", permanent: true) }
@@ -302,6 +306,65 @@ extension CallPipeline {
 }
 
 extension CallPipeline {
+    /// A job that scores one ready call again with a scorecard's newest version; its subject is
+    /// `CALL_ID SCORECARD_ID`.
+    static let rescoreJob = "rescore"
+
+    /// Scores the call again from what is stored (the redacted transcript, the report's metrics,
+    /// the vectors), carries people's answers over, and records what changed.
+    func rescore(_ scope: TenantScope, _ job: Job) async throws {
+        let parts = job.subject.split(separator: " ").map(String.init)
+        guard parts.count == 2 else {
+            throw PipelineFailure(reason: "the re-scoring job is malformed", permanent: true)
+        }
+        let (callID, scorecardID) = (parts[0], parts[1])
+        let loaded = try await database.read(scope.context) { connection in
+            (
+                try CallRecords(scope: scope).call(id: callID, connection),
+                try CallRecords(scope: scope).report(id: callID, connection),
+                try ScorecardRecords(scope: scope).versions(id: scorecardID, connection),
+                try ScorecardRecords(scope: scope).evaluation(callID: callID, scorecardID: scorecardID, connection),
+                try CallEmbeddings(scope: scope).embeddings(callID: callID, connection).map(\.embedding)
+            )
+        }
+        guard let call = loaded.0, call.status == .ready, let reportText = loaded.1, let current = loaded.2.first,
+            let card = try? ScorecardParser.parse(Array(current.definition.utf8)),
+            let report = try? JSON.decode(CallReport.self, from: Array(reportText.utf8))
+        else {
+            logger.info("rescore.skipped", "the call or scorecard is gone or not ready", [.jobID: .string(job.id)])
+            return
+        }
+        let transcript = try await storedTranscript(scope, call)
+        let matcher: any SemanticMatcher =
+            if !loaded.4.isEmpty, let encoder = try? ai.engines.sentenceEncoder() {
+                EmbeddingMatcher(encoder: encoder, embeddings: loaded.4)
+            } else {
+                LexicalMatcher()
+            }
+        let context = CallContext(
+            transcript: transcript, report: report.metrics, redactions: Redactor.markers(in: transcript),
+            startedAt: call.startedAt, timeZone: call.customerTimeZone)
+        var evaluation = Scorer.evaluate(card, with: RuleEvaluator(context: context, semantic: matcher))
+        if let stored = loaded.3, let previous = try? JSON.decode(CallEvaluation.self, from: Array(stored.result.utf8))
+        {
+            let previousCard = loaded.2.first { $0.version == stored.scorecardVersion }.flatMap {
+                try? ScorecardParser.parse(Array($0.definition.utf8))
+            }
+            evaluation = Rescoring.carryOver(previous, into: evaluation, card: card, previousCard: previousCard)
+            evaluation.rescored = Rescoring.diff(from: previous, version: stored.scorecardVersion, to: evaluation)
+        }
+        let now = clock()
+        let result = String(decoding: try JSON.encode(evaluation), as: UTF8.self)
+        let total = evaluation.total
+        let complete = evaluation.complete
+        try await database.write(scope.context) { connection in
+            try ScorecardRecords(scope: scope).record(
+                StoredEvaluation(
+                    callID: callID, scorecardID: scorecardID, scorecardVersion: current.version, total: total,
+                    complete: complete, result: result, createdAt: now), connection)
+        }
+    }
+
     /// Replaces the uploaded recording with a 16 kHz WAV of the decoded channels in which every
     /// redacted span (with a quarter second either side) is silence; every earlier version is
     /// deleted at once. Written channel by channel in one-second blocks, so memory stays flat.

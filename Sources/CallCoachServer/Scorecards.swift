@@ -210,6 +210,40 @@ struct ScorecardService: Sendable {
         return Agreement.compute(evaluations, criteria: card.criteria.map(\.id))
     }
 
+    /// Queues every ready call in the filter (up to 10,000) to be scored again with the card's
+    /// newest version, in the background.
+    func rescore(_ scope: TenantScope, id: String, filter: CallRecords.Filter, clientAddress: String?) async throws
+        -> Int
+    {
+        let now = identity.clock()
+        return try await database.write(scope.context) { connection in
+            guard let current = try ScorecardRecords(scope: scope).versions(id: id, connection).first else {
+                throw IdentityError(.notFound)
+            }
+            var filter = filter
+            filter.status = .ready
+            var queued = 0
+            var cursor: (Date, String)?
+            while queued < 10_000 {
+                let page = try CallRecords(scope: scope).list(
+                    visibility: .company, filter: filter, after: cursor, limit: 500, connection)
+                for call in page {
+                    try JobQueue.enqueue(
+                        companyID: scope.companyID, kind: CallPipeline.rescoreJob, subject: "\(call.id) \(id)", at: now,
+                        connection)
+                    queued += 1
+                }
+                guard page.count == 500, let last = page.last else { break }
+                cursor = (last.createdAt, last.id)
+            }
+            try identity.audit(
+                scope, "scorecard.rescore_queued", target: id,
+                details: ["version": String(current.version), "calls": String(queued)], clientAddress: clientAddress,
+                connection)
+            return queued
+        }
+    }
+
     struct EvaluationView: Encodable {
         let scorecardId: String
         let scorecardVersion: Int
@@ -273,6 +307,28 @@ struct ScorecardRoutes: Sendable {
             var response = try Response.json(view, status: 201)
             response.headers.set("Location", "/api/v1/companies/\(try request.scope().companyID)/scorecards/\(view.id)")
             return response
+        }
+        router.add(
+            .post, base + "/scorecards/{scorecardId}/rescore", access: Access.company(.editScorecards), bodyLimit: 4096
+        ) { request in
+            struct Body: Decodable {
+                let from: Date?
+                let to: Date?
+                let agentId: String?
+                let teamId: String?
+            }
+            struct Queued: Encodable { let queued: Int }
+            let body = try await StrictJSON.decode(
+                Body.self, from: request, allowed: ["from", "to", "agentId", "teamId"], required: [])
+            var filter = CallRecords.Filter()
+            filter.from = body.from
+            filter.to = body.to
+            filter.agentID = body.agentId
+            filter.teamID = body.teamId
+            let queued = try await service.rescore(
+                try request.scope(), id: try request.parameter("scorecardId"), filter: filter,
+                clientAddress: request.remoteAddress)
+            return try .json(Queued(queued: queued), status: 202)
         }
         router.add(.get, base + "/scorecards/{scorecardId}/agreement", access: Access.company(.editScorecards)) {
             request in

@@ -237,4 +237,58 @@ let collectionsTranscript = #"""
         #expect(byID["tone"]?["reviewed"] as? Int == 0)
         #expect(await fixture.send(.get, base(fixture) + "/scorecards/\(card)/agreement", as: "managerA").status == 403)
     }
+
+    @Test func aNewVersionIsAppliedToPastCallsWithADiff() async throws {
+        let fixture = try await TenancyFixture.quiet()
+        func card(_ phrase: String) -> String {
+            #"""
+            {"definition":{"name":"Greeting","sections":[{"id":"s","title":"S","criteria":[
+              {"id":"greet","question":"Greeting?","weight":60,"kind":"rule","rule":{"phrase":"\#(phrase)"}},
+              {"id":"tone","question":"Tone?","weight":40,"answer":{"scale":5},"kind":"manual"}]}]}}
+            """#
+        }
+        let id = try #require(
+            try object(
+                await fixture.send(.post, base(fixture) + "/scorecards", as: "adminA", json: card("good morning")))[
+                    "id"]
+                as? String)
+        let callID = try #require(
+            try object(await fixture.upload([.transcript(sampleTranscript)], as: "adminA"))["id"] as? String)
+        try await fixture.server.drainQueue()
+        let path = fixture.callsPath("/\(callID)/evaluations/\(id)")
+        #expect(
+            await fixture.send(
+                .post, path + "/overrides", as: "adminA", json: #"{"criterionId":"tone","value":"5","reason":"warm"}"#
+            ).status == 200)
+
+        #expect(
+            await fixture.send(
+                .put, base(fixture) + "/scorecards/\(id)", as: "adminA", json: card("thank you for calling")
+            ).status == 200)
+        let queued = await fixture.send(.post, base(fixture) + "/scorecards/\(id)/rescore", as: "adminA", json: "{}")
+        #expect(queued.status == 202, "\(queued.bodyText)")
+        #expect(try object(queued)["queued"] as? Int == 1)
+        #expect(
+            await fixture.send(.post, base(fixture) + "/scorecards/\(id)/rescore", as: "managerA", json: "{}").status
+                == 403)
+        try await fixture.server.drainQueue()
+
+        let evaluations = try #require(
+            try JSONSerialization.jsonObject(
+                with: Data(await fixture.send(.get, fixture.callsPath("/\(callID)/evaluations"), as: "adminA").body))
+                as? [[String: Any]])
+        let evaluation = try #require(evaluations.first { $0["scorecardId"] as? String == id })
+        #expect(evaluation["scorecardVersion"] as? Int == 2)
+        let result = try #require(evaluation["result"] as? [String: Any])
+        let rescored = try #require(result["rescored"] as? [String: Any])
+        #expect(rescored["fromVersion"] as? Int == 1 && rescored["previousTotal"] as? Double == 40)
+        let changes = try #require(rescored["changes"] as? [[String: Any]])
+        #expect(changes.count == 1 && changes.first?["criterionId"] as? String == "greet")
+        #expect(changes.first?["from"] as? String == "no" && changes.first?["to"] as? String == "yes")
+        #expect(result["total"] as? Double == 100, "the new greeting answer and the carried-over manual tone")
+        let tone = (result["answers"] as? [[String: Any]])?.first { $0["criterionId"] as? String == "tone" }
+        #expect(tone?["source"] as? String == "manual" && tone?["value"] as? String == "5")
+        let audit = await fixture.send(.get, base(fixture) + "/audit-log", as: "adminA").bodyText
+        #expect(audit.contains("scorecard.rescore_queued"))
+    }
 }

@@ -115,6 +115,7 @@ struct TenancyFixture {
         case (.put, "{scorecardId}"): #"{"definition":\#(ScorecardTemplates.all[1].json)}"#
         case (.patch, "{scorecardId}"): #"{"active":false}"#
         case (.patch, "{packId}"): #"{"enabled":true}"#
+        case (.post, "rescore"): "{}"
         default: nil
         }
     }
