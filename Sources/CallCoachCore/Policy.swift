@@ -11,6 +11,7 @@ public enum Capability: String, Sendable, CaseIterable, Codable {
     case disputeEvaluations = "evaluations.dispute"
     case resolveDisputes = "disputes.resolve"
     case comment = "comments.write"
+    case assignCoaching = "coaching.assign"
     case editScorecards = "scorecards.edit"
     case configureCompliance = "compliance.configure"
     case configureAI = "ai.configure"
@@ -87,6 +88,7 @@ public enum Policy {
             grants(of: .agent).merging([
                 .readCalls: .team, .uploadCalls: .team, .overrideScores: .team, .resolveDisputes: .team,
                 .comment: .team, .manageTeamMembers: .team, .readMembers: .company, .exportData: .team,
+                .assignCoaching: .team,
             ]) { _, new in new }
         case .admin:
             Dictionary(

@@ -136,6 +136,7 @@ public final class ServerRuntime: Sendable {
         ScorecardRoutes(service: ScorecardService(database: database, identity: identity, calls: calls))
             .register(in: &router)
         ComplianceRoutes(database: database, identity: identity, calls: calls).register(in: &router)
+        CoachingRoutes(database: database, identity: identity, calls: calls).register(in: &router)
         AIRoutes(
             settings: AISettings(
                 database: database, key: identity.keys.settingsSecretKey, engines: configuration.engines),

@@ -66,6 +66,12 @@ public enum RowLevelSecurity {
             table: "findings", name: "tenant_isolation", using: "company_id = \(company)",
             check: "company_id = \(company)"),
         Policy(
+            table: "call_comments", name: "tenant_isolation", using: "company_id = \(company)",
+            check: "company_id = \(company)"),
+        Policy(
+            table: "coaching_assignments", name: "tenant_isolation", using: "company_id = \(company)",
+            check: "company_id = \(company)"),
+        Policy(
             table: "support_grants", name: "tenant_isolation",
             using: "company_id = \(company) OR operator_id = \(user)",
             check: "company_id = \(company)"),
@@ -87,6 +93,9 @@ public enum RowLevelSecurity {
 
     /// The company tables that came with compliance packs.
     static let complianceTables = ["compliance_settings", "findings"]
+
+    /// The company tables that came with comments and coaching.
+    static let coachingTables = ["call_comments", "coaching_assignments"]
 
     /// Turns row-level security on for `tables` with their expected policies.
     static func tenantPolicies(_ tables: [String]) -> String {
@@ -113,7 +122,8 @@ public enum RowLevelSecurity {
             """
         text += tenantPolicies(
             policies.map(\.table).filter {
-                !(callTables + aiTables + embeddingTables + scoringTables + complianceTables).contains($0)
+                !(callTables + aiTables + embeddingTables + scoringTables + complianceTables + coachingTables).contains(
+                    $0)
             })
         return text
     }

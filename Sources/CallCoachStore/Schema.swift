@@ -113,6 +113,34 @@ public enum Schema {
                 );
                 """ + (dialect == .postgres ? RowLevelSecurity.tenantPolicies(RowLevelSecurity.complianceTables) : "")
             }),
+        Migration(
+            15, "comments and coaching",
+            sql: { dialect in
+                """
+                CREATE TABLE call_comments (
+                    company_id TEXT NOT NULL REFERENCES companies (id),
+                    id TEXT NOT NULL,
+                    call_id TEXT NOT NULL REFERENCES calls (id),
+                    author_id TEXT NOT NULL,
+                    at_seconds DOUBLE PRECISION NOT NULL,
+                    text TEXT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    PRIMARY KEY (company_id, id)
+                );
+                CREATE TABLE coaching_assignments (
+                    company_id TEXT NOT NULL REFERENCES companies (id),
+                    id TEXT NOT NULL,
+                    call_id TEXT NOT NULL REFERENCES calls (id),
+                    agent_id TEXT NOT NULL,
+                    criteria TEXT NOT NULL,
+                    note TEXT,
+                    assigned_by TEXT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    done_at BIGINT,
+                    PRIMARY KEY (company_id, id)
+                );
+                """ + (dialect == .postgres ? RowLevelSecurity.tenantPolicies(RowLevelSecurity.coachingTables) : "")
+            }),
     ]
 
     /// Calls, the versions of every encrypted blob, key versions, and the job queue with its dead letters.
