@@ -377,11 +377,13 @@ final class CallService: Sendable {
         return call
     }
 
-    func list(_ scope: TenantScope, filter: CallRecords.Filter, after cursor: (Date, String)?, limit: Int) async throws
-        -> [Call]
-    {
+    /// The calls within the actor's reach for `capability` (reading, unless exporting), newest first.
+    func list(
+        _ scope: TenantScope, filter: CallRecords.Filter, after cursor: (Date, String)?, limit: Int,
+        capability: Capability = .readCalls
+    ) async throws -> [Call] {
         let visibility: CallRecords.Visibility
-        switch Policy.reach(of: scope.membership, for: .readCalls) {
+        switch Policy.reach(of: scope.membership, for: capability) {
         case .company?: visibility = .company
         case .team?: visibility = .teams(scope.membership.teamIDs, userID: scope.actorID)
         case .own?: visibility = .own(userID: scope.actorID)

@@ -244,6 +244,60 @@ struct ScorecardService: Sendable {
         }
     }
 
+    /// Every evaluation against a scorecard of the calls within the actor's export reach (up to
+    /// 10,000, newest first) as CSV: one row a call, one column per criterion of the newest version.
+    func export(_ scope: TenantScope, id: String, filter: CallRecords.Filter) async throws -> String {
+        let versions = try await database.read(scope.context) {
+            try ScorecardRecords(scope: scope).versions(id: id, $0)
+        }
+        guard let current = versions.first, let card = try? ScorecardParser.parse(Array(current.definition.utf8)) else {
+            throw IdentityError(.notFound)
+        }
+        let criteria = card.criteria.map(\.id)
+        var lines = [
+            (["callId", "agentId", "teamId", "startedAt", "scorecardVersion", "total", "complete", "autoFailed"]
+                + criteria)
+                .map(Self.csvField).joined(separator: ",")
+        ]
+        var cursor: (Date, String)?
+        var seen = 0
+        let format = ISO8601DateFormatter()
+        while seen < 10_000 {
+            let page = try await calls.list(scope, filter: filter, after: cursor, limit: 200, capability: .exportData)
+            for call in page {
+                seen += 1
+                guard
+                    let stored = try await database.read(
+                        scope.context,
+                        { try ScorecardRecords(scope: scope).evaluation(callID: call.id, scorecardID: id, $0) }),
+                    let evaluation = try? JSON.decode(CallEvaluation.self, from: Array(stored.result.utf8))
+                else { continue }
+                let answers = Dictionary(evaluation.answers.map { ($0.criterionID, $0.value ?? $0.status.rawValue) }) {
+                    first, _ in first
+                }
+                let fields =
+                    [
+                        call.id, call.agentID ?? "", call.teamID ?? "", call.startedAt.map(format.string) ?? "",
+                        String(stored.scorecardVersion), evaluation.total.map { String($0) } ?? "",
+                        String(evaluation.complete), String(evaluation.autoFailed),
+                    ] + criteria.map { answers[$0] ?? "" }
+                lines.append(fields.map(Self.csvField).joined(separator: ","))
+            }
+            guard page.count == 200, let last = page.last else { break }
+            cursor = (last.createdAt, last.id)
+        }
+        return lines.joined(separator: "\r\n") + "\r\n"
+    }
+
+    /// One CSV field (RFC 4180): quoted when it holds a comma, quote or line break; a leading
+    /// `=`, `+`, `-`, `@` or tab is prefixed with `'`, so a spreadsheet never runs it as a formula.
+    static func csvField(_ value: String) -> String {
+        var text = value
+        if let first = text.first, "=+-@\t\r".contains(first) { text = "'" + text }
+        guard text.contains(where: { ",\"\r\n".contains($0) }) else { return text }
+        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
     struct EvaluationView: Encodable {
         let scorecardId: String
         let scorecardVersion: Int
@@ -329,6 +383,20 @@ struct ScorecardRoutes: Sendable {
                 try request.scope(), id: try request.parameter("scorecardId"), filter: filter,
                 clientAddress: request.remoteAddress)
             return try .json(Queued(queued: queued), status: 202)
+        }
+        router.add(.get, base + "/scorecards/{scorecardId}/evaluations.csv", access: Access.company(.exportData)) {
+            request in
+            var filter = CallRecords.Filter()
+            filter.agentID = request.queryValue("agentId")
+            filter.teamID = request.queryValue("teamId")
+            filter.from = try CallRoutes.date(request.queryValue("from"), "from")
+            filter.to = try CallRoutes.date(request.queryValue("to"), "to")
+            let csv = try await service.export(
+                try request.scope(), id: try request.parameter("scorecardId"), filter: filter)
+            var response = Response.text(csv)
+            response.headers.set("Content-Type", "text/csv; charset=utf-8")
+            response.headers.set("Content-Disposition", "attachment; filename=\"evaluations.csv\"")
+            return response
         }
         router.add(.get, base + "/scorecards/{scorecardId}/agreement", access: Access.company(.editScorecards)) {
             request in

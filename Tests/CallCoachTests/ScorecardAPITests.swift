@@ -291,4 +291,34 @@ let collectionsTranscript = #"""
         let audit = await fixture.send(.get, base(fixture) + "/audit-log", as: "adminA").bodyText
         #expect(audit.contains("scorecard.rescore_queued"))
     }
+
+    @Test func evaluationsExportAsCSVWithinTheExportersReach() async throws {
+        let fixture = try await TenancyFixture.quiet()
+        let id = try #require(
+            try object(
+                await fixture.send(
+                    .post, base(fixture) + "/scorecards", as: "adminA", json: #"{"template":"customer-support-qa"}"#))[
+                    "id"]
+                as? String)
+        for (agent, team) in [("agentA", fixture.teamA1), ("agentA2", fixture.teamA2)] {
+            let metadata = UploadPart.metadata(#"{"agentId":"\#(fixture.users[agent]!)","teamId":"\#(team)"}"#)
+            #expect(await fixture.upload([metadata, .transcript(sampleTranscript)], as: "adminA").status == 202)
+        }
+        try await fixture.server.drainQueue()
+        let path = base(fixture) + "/scorecards/\(id)/evaluations.csv"
+        let all = await fixture.send(.get, path, as: "adminA")
+        #expect(all.status == 200 && all.headers["Content-Type"] == "text/csv; charset=utf-8")
+        let lines = all.bodyText.split(separator: "\r\n").map(String.init)
+        #expect(
+            lines.first?.hasPrefix(
+                "callId,agentId,teamId,startedAt,scorecardVersion,total,complete,autoFailed,greeting") == true)
+        #expect(lines.count == 3, "\(all.bodyText)")
+        #expect(lines.dropFirst().allSatisfy { $0.contains(",pending,") }, "the manual criterion waits")
+        let team = await fixture.send(.get, path, as: "managerA").bodyText.split(separator: "\r\n")
+        #expect(team.count == 2 && team[1].contains(fixture.users["agentA"]!), "a manager exports their team's")
+        #expect(await fixture.send(.get, path, as: "adminB").status == 404)
+        #expect(ScorecardService.csvField("=HYPERLINK(\"x\")") == "\"'=HYPERLINK(\"\"x\"\")\"")
+        #expect(ScorecardService.csvField("-1") == "'-1" && ScorecardService.csvField("a,b") == "\"a,b\"")
+        #expect(ScorecardService.csvField("plain") == "plain")
+    }
 }
