@@ -22,6 +22,10 @@ extension CompliancePacks {
         """#,
         #"""
         {"id": "fdcpa-regf", "name": "FDCPA and Regulation F", "version": 1, "rules": [
+          {"id": "call-frequency", "title": "More than 7 calls to this consumer within 7 days", "severity": "high",
+           "regulation": "12 CFR § 1006.14(b)(2)(i)(A)", "when": {"callsWithin": {"days": 7, "moreThan": 7}}},
+          {"id": "call-after-conversation", "title": "A call within 7 days after a telephone conversation", "severity": "high",
+           "regulation": "12 CFR § 1006.14(b)(2)(i)(B)", "when": {"afterConversation": {"days": 7}}},
           {"id": "mini-miranda-missing", "title": "No mini-Miranda disclosure", "severity": "high",
            "regulation": "15 U.S.C. § 1692e(11); 12 CFR § 1006.18(e)",
            "when": {"not": {"phrase": ["attempt to collect a debt", "communication from a debt collector", "any information obtained will be used for that purpose"], "speaker": "agent"}}},

@@ -18,6 +18,10 @@ public indirect enum Rule: Sendable, Equatable {
     case callTimeOutside(from: Int, to: Int)
     /// Card data of this kind was said and redacted.
     case redacted(Redaction.Kind)
+    /// More than `moreThan` calls to the same consumer (this one included) within `days` days.
+    case callsWithin(days: Int, moreThan: Int)
+    /// The call came within `days` days after an earlier call in which the consumer spoke.
+    case afterConversation(days: Int)
     case all([Rule])
     case any([Rule])
     case none([Rule])

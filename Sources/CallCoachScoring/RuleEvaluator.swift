@@ -63,6 +63,17 @@ public struct LexicalMatcher: SemanticMatcher {
     }
 }
 
+/// An earlier call to the same consumer: when it started, and whether they spoke in it.
+public struct PriorCall: Sendable, Equatable {
+    public let startedAt: Date
+    public let conversation: Bool
+
+    public init(startedAt: Date, conversation: Bool) {
+        self.startedAt = startedAt
+        self.conversation = conversation
+    }
+}
+
 /// The call a rule is evaluated against.
 public struct CallContext: Sendable {
     public let transcript: Transcript
@@ -73,13 +84,16 @@ public struct CallContext: Sendable {
     /// When the call started, and the called party's IANA time zone, from the call's metadata.
     public let startedAt: Date?
     public let timeZone: String?
+    /// The consumer's earlier calls (same number, before this one), for the cross-call rules.
+    public let priorCalls: [PriorCall]
     let roles: [String: SpeakerRole]
     let tokens: [String: [TextToken]]
 
     public init(
         transcript: Transcript, report: ConversationReport, redactions: [Redaction] = [], startedAt: Date? = nil,
-        timeZone: String? = nil
+        timeZone: String? = nil, priorCalls: [PriorCall] = []
     ) {
+        self.priorCalls = priorCalls
         self.transcript = transcript
         self.report = report
         self.redactions = redactions
@@ -168,6 +182,34 @@ public struct RuleEvaluator: Sendable {
             return RuleOutcome(
                 matched: outside,
                 evidence: [Evidence(utteranceID: nil, start: 0, end: 0, text: "the call started at \(local) \(name)")])
+        case .callsWithin(let days, let moreThan):
+            guard let startedAt = context.startedAt else { return RuleOutcome(matched: false, evidence: []) }
+            let since = startedAt.addingTimeInterval(-Double(days) * 86_400)
+            let count = context.priorCalls.filter { $0.startedAt >= since && $0.startedAt < startedAt }.count + 1
+            return RuleOutcome(
+                matched: count > moreThan,
+                evidence: [
+                    Evidence(
+                        utteranceID: nil, start: 0, end: 0,
+                        text: "\(count) calls to this consumer in the \(days) days up to this one")
+                ])
+        case .afterConversation(let days):
+            guard let startedAt = context.startedAt else { return RuleOutcome(matched: false, evidence: []) }
+            let since = startedAt.addingTimeInterval(-Double(days) * 86_400)
+            let last = context.priorCalls.filter {
+                $0.conversation && $0.startedAt >= since && $0.startedAt < startedAt
+            }
+            .map(\.startedAt).max()
+            let hours = last.map { Int(startedAt.timeIntervalSince($0) / 3600) } ?? 0
+            return RuleOutcome(
+                matched: last != nil,
+                evidence: last == nil
+                    ? []
+                    : [
+                        Evidence(
+                            utteranceID: nil, start: 0, end: 0,
+                            text: "a conversation with this consumer \(hours) hours before this call")
+                    ])
         case .redacted(let kind):
             let found = context.redactions.filter { $0.kind == kind }.prefix(Self.maximumEvidence)
             return RuleOutcome(

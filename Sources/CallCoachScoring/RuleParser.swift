@@ -18,8 +18,8 @@ public enum RuleParser {
     public static let maximumPhraseLength = 200
 
     static let operators = [
-        "phrase", "near", "notNear", "semantic", "metric", "firstBefore", "callTimeOutside", "redacted", "all", "any",
-        "none", "not",
+        "phrase", "near", "notNear", "semantic", "metric", "firstBefore", "callTimeOutside", "redacted", "callsWithin",
+        "afterConversation", "all", "any", "none", "not",
     ]
 
     public static func parse(_ data: [UInt8]) throws(RuleError) -> Rule {
@@ -95,6 +95,16 @@ public enum RuleParser {
                     path: here, message: "give the allowed hours as [\"HH:MM\", \"HH:MM\"], the first earlier")
             }
             return .callTimeOutside(from: from, to: to)
+        case "callsWithin", "afterConversation":
+            try allow(object, [name], at: path)
+            guard let settings = operand as? [String: Any] else {
+                throw RuleError(path: here, message: "give the window in days (and for callsWithin, moreThan)")
+            }
+            try allow(settings, name == "callsWithin" ? ["days", "moreThan"] : ["days"], at: here)
+            let days = try integer(settings["days"], at: "\(here).days", in: 1...90)
+            if name == "afterConversation" { return .afterConversation(days: days) }
+            return .callsWithin(
+                days: days, moreThan: try integer(settings["moreThan"], at: "\(here).moreThan", in: 1...1000))
         case "redacted":
             try allow(object, [name], at: path)
             guard let text = operand as? String,

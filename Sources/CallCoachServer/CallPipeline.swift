@@ -462,6 +462,21 @@ extension CallPipeline {
         }
         let packs = ComplianceRoutes.enabledPacks(settings)
         guard !cards.isEmpty || !packs.isEmpty else { return ([], []) }
+        var prior: [PriorCall] = []
+        if !packs.isEmpty, let phone = call.customerPhone, let startedAt = call.startedAt {
+            // A month back covers every cross-call window the packs use.
+            let earlier = try await database.read(scope.context) {
+                try CallRecords(scope: scope).calls(
+                    customerPhone: phone, since: startedAt.addingTimeInterval(-31 * 86_400), before: startedAt,
+                    excluding: call.id, $0)
+            }
+            prior = earlier.map { earlier in
+                let spoke = earlier.report.flatMap { try? JSON.decode(CallReport.self, from: Array($0.utf8)) }.map {
+                    $0.metrics.customer.talkTime.value > 0
+                }
+                return PriorCall(startedAt: earlier.startedAt, conversation: spoke ?? false)
+            }
+        }
         let matcher: any SemanticMatcher =
             if !embeddings.isEmpty, let encoder = try? ai.engines.sentenceEncoder() {
                 EmbeddingMatcher(encoder: encoder, embeddings: embeddings)
@@ -470,7 +485,7 @@ extension CallPipeline {
             }
         let context = CallContext(
             transcript: transcript, report: report, redactions: redactions, startedAt: call.startedAt,
-            timeZone: call.customerTimeZone)
+            timeZone: call.customerTimeZone, priorCalls: prior)
         let evaluator = RuleEvaluator(context: context, semantic: matcher)
         let batch = cards
         return try await BlockingWork.run {

@@ -90,6 +90,18 @@ public struct CallRecords: Sendable {
             """)
     }
 
+    /// The company's other calls to a number that started in `since..<before`, with their reports.
+    public func calls(
+        customerPhone: String, since: Date, before: Date, excluding id: String, _ connection: any DatabaseConnection
+    ) throws -> [(startedAt: Date, report: String?)] {
+        try connection.query(
+            """
+            SELECT started_at, report FROM calls WHERE company_id = \(scope.companyID) \
+            AND customer_phone = \(customerPhone) AND started_at >= \(since) AND started_at < \(before) AND id <> \(id)
+            """
+        ).map { (try $0.decode("started_at"), try $0.decode("report")) }
+    }
+
     /// The call's recording is now in `format` (a redacted version replaced the upload).
     public func setMediaFormat(id: String, _ format: String, _ connection: any DatabaseConnection) throws {
         try connection.execute(

@@ -19,14 +19,16 @@ import Testing
         try Set(findings(pack, lines, startedAt: startedAt, timeZone: timeZone).map(\.ruleID))
     }
 
-    func findings(_ pack: String, _ lines: [String], startedAt: Date? = nil, timeZone: String? = nil) throws
+    func findings(
+        _ pack: String, _ lines: [String], startedAt: Date? = nil, timeZone: String? = nil, prior: [PriorCall] = []
+    ) throws
         -> [Finding]
     {
         let parsed = try TranscriptParser.parse(Array(call(lines).utf8), format: .json)
         let (transcript, redactions) = Redactor.redact(parsed)
         let context = CallContext(
             transcript: transcript, report: ConversationAnalyzer.analyze(transcript, callDuration: nil),
-            redactions: redactions, startedAt: startedAt, timeZone: timeZone)
+            redactions: redactions, startedAt: startedAt, timeZone: timeZone, priorCalls: prior)
         let found = CompliancePacks.findings(
             try #require(CompliancePacks.pack(pack)), with: RuleEvaluator(context: context),
             now: Date(timeIntervalSince1970: 0))
@@ -93,6 +95,34 @@ import Testing
             dispute.first { $0.ruleID == "dispute-request" }?.followUpDue
                 == Date(timeIntervalSince1970: 5 * 86_400 + 2 * 86_400), "5 business days from a Thursday")
         #expect(try rules("fdcpa-regf", proper + ["Call me tomorrow.", "Sure."]).isEmpty)
+    }
+
+    @Test func regulationFCountsCallsAcrossCalls() throws {
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        let proper = [
+            "Hi, am I speaking with Sam Lee?", "Yes.",
+            "This is an attempt to collect a debt and any information obtained will be used for that purpose.", "Ok.",
+        ]
+        func rules(_ prior: [PriorCall]) throws -> Set<String> {
+            try Set(findings("fdcpa-regf", proper, startedAt: now, prior: prior).map(\.ruleID))
+        }
+        let day = 86_400.0
+        let unanswered = (1...7).map {
+            PriorCall(startedAt: now.addingTimeInterval(-Double($0) * day + 60), conversation: false)
+        }
+        #expect(try rules(unanswered) == ["call-frequency"], "the eighth call in seven days")
+        #expect(try rules(Array(unanswered.prefix(6))).isEmpty, "the seventh is allowed")
+        #expect(
+            try rules(
+                [PriorCall(startedAt: now.addingTimeInterval(-8 * day), conversation: false)] + unanswered.prefix(6)
+            ).isEmpty)
+        let talked = [PriorCall(startedAt: now.addingTimeInterval(-3 * day), conversation: true)]
+        #expect(try rules(talked) == ["call-after-conversation"])
+        let evidence = try findings("fdcpa-regf", proper, startedAt: now, prior: talked).first?.evidence.first?.text
+        #expect(evidence == "a conversation with this consumer 72 hours before this call")
+        #expect(try rules([PriorCall(startedAt: now.addingTimeInterval(-8 * day), conversation: true)]).isEmpty)
+        #expect(
+            try Set(findings("fdcpa-regf", proper, prior: talked).map(\.ruleID)).isEmpty, "no start time: no judgement")
     }
 
     @Test func tcpa() throws {

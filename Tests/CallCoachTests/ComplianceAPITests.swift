@@ -91,4 +91,30 @@ import Testing
         #expect(!response.bodyText.contains("4111"), "no finding holds the card number")
         #expect(await fixture.send(.get, fixture.callsPath("/\(callID)/findings"), as: "agentA2").status == 404)
     }
+
+    @Test func aCallWithinSevenDaysOfAConversationIsFlagged() async throws {
+        let fixture = try await TenancyFixture.quiet()
+        #expect(
+            await fixture.send(
+                .patch, base(fixture) + "/compliance-packs/fdcpa-regf", as: "adminA", json: #"{"enabled":true}"#
+            ).status == 200)
+        var ids: [String] = []
+        for day in ["2026-11-30T15:00:00Z", "2026-12-03T15:00:00Z"] {
+            let metadata = UploadPart.metadata(#"{"customerPhone":"+15551230000","startedAt":"\#(day)"}"#)
+            let id = try #require(
+                try object(await fixture.upload([metadata, .transcript(sampleTranscript)], as: "adminA"))["id"]
+                    as? String)
+            try await fixture.server.drainQueue()
+            ids.append(id)
+        }
+        func rules(_ id: String) async throws -> Set<String> {
+            let list = try #require(
+                try JSONSerialization.jsonObject(
+                    with: Data(await fixture.send(.get, fixture.callsPath("/\(id)/findings"), as: "adminA").body))
+                    as? [[String: Any]])
+            return Set(list.compactMap { $0["ruleId"] as? String })
+        }
+        #expect(try await !rules(ids[0]).contains("call-after-conversation"))
+        #expect(try await rules(ids[1]).contains("call-after-conversation"), "three days after the customer spoke")
+    }
 }
