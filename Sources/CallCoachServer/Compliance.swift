@@ -69,6 +69,37 @@ struct ComplianceRoutes: Sendable {
             }
             return try .json(try await packs(scope).first { $0.id == pack.id })
         }
+        router.add(.get, base + "/findings", access: Access.company(.readCalls)) { request in
+            // The findings of the newest calls within the reader's reach, filtered.
+            let scope = try request.scope()
+            var filter = CallRecords.Filter()
+            filter.agentID = request.queryValue("agentId")
+            filter.teamID = request.queryValue("teamId")
+            filter.from = try CallRoutes.date(request.queryValue("from"), "from")
+            filter.to = try CallRoutes.date(request.queryValue("to"), "to")
+            let limit = try CallRoutes.integer(request.queryValue("limit"), in: 1...200) ?? 50
+            let severity = request.queryValue("severity")
+            if let severity, CompliancePack.Severity(rawValue: severity) == nil {
+                throw HTTPError(400, detail: "severity is one of info, low, medium, high, critical.")
+            }
+            let pack = request.queryValue("packId")
+            let recent = try await calls.list(scope, filter: filter, after: nil, limit: limit)
+            var found: [StoredJSON] = []
+            for call in recent {
+                let stored = try await database.read(scope.context) {
+                    try ComplianceRecords(scope: scope).findings(callID: call.id, $0)
+                }
+                for finding in stored
+                where (severity == nil || finding.severity == severity)
+                    && (pack == nil || finding.packID == pack)
+                {
+                    guard var object = StoredJSON(text: finding.finding)?.value as? [String: Any] else { continue }
+                    object["callId"] = call.id
+                    found.append(StoredJSON(object))
+                }
+            }
+            return try .json(found)
+        }
         router.add(.get, base + "/calls/{callId}/findings", access: Access.company(.readCalls)) { request in
             let scope = try request.scope()
             let call = try await calls.call(scope, id: try request.parameter("callId"))

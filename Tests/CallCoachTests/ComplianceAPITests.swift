@@ -89,6 +89,25 @@ import Testing
             (hours["evidence"] as? [[String: Any]])?.first?["text"] as? String
                 == "the call started at 21:30 America/New_York")
         #expect(!response.bodyText.contains("4111"), "no finding holds the card number")
+
+        // The company's findings, filtered, each naming its call; an agent sees their own calls'.
+        let high = try #require(
+            try JSONSerialization.jsonObject(
+                with: Data(await fixture.send(.get, base(fixture) + "/findings?severity=high", as: "adminA").body))
+                as? [[String: Any]])
+        #expect(
+            !high.isEmpty
+                && high.allSatisfy { $0["severity"] as? String == "high" && $0["callId"] as? String == callID })
+        let tcpa = try #require(
+            try JSONSerialization.jsonObject(
+                with: Data(await fixture.send(.get, base(fixture) + "/findings?packId=tcpa", as: "agentA").body))
+                as? [[String: Any]])
+        #expect(Set(tcpa.compactMap { $0["ruleId"] as? String }) == ["outside-calling-hours", "opt-out-request"])
+        let none = try #require(
+            try JSONSerialization.jsonObject(
+                with: Data(await fixture.send(.get, base(fixture) + "/findings", as: "agentA2").body)) as? [Any])
+        #expect(none.isEmpty)
+        #expect(await fixture.send(.get, base(fixture) + "/findings?severity=dire", as: "adminA").status == 400)
         #expect(await fixture.send(.get, fixture.callsPath("/\(callID)/findings"), as: "agentA2").status == 404)
     }
 
