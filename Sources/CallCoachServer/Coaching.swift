@@ -1,5 +1,6 @@
 import CallCoachCore
 import CallCoachHTTP
+import CallCoachScoring
 import CallCoachStore
 import Foundation
 
@@ -122,6 +123,141 @@ struct CoachingRoutes: Sendable {
                     assignment.doneAt = now
                     return assignment
                 })
+        }
+        registerCalibrations(in: &router)
+    }
+
+    struct NewCalibration: Decodable {
+        let callId: String
+        let scorecardId: String
+        let graders: [String]
+    }
+
+    struct CalibrationView: Encodable {
+        let id: String
+        let callId: String
+        let scorecardId: String
+        let scorecardVersion: Int
+        let graders: [String]
+        let submitted: [String]
+        let complete: Bool
+        /// Before everyone has submitted, a grader sees only their own answers.
+        let scores: [String: [String: String]]
+        let result: CalibrationResult?
+    }
+
+    /// A session as the actor may see it: blind until every grader has submitted.
+    func view(_ scope: TenantScope, _ calibration: StoredCalibration) async throws -> CalibrationView {
+        let complete = Set(calibration.scores.keys) == Set(calibration.graders)
+        var result: CalibrationResult?
+        if complete {
+            let (version, stored) = try await database.read(scope.context) { connection in
+                (
+                    try ScorecardRecords(scope: scope).versions(id: calibration.scorecardID, connection).first {
+                        $0.version == calibration.scorecardVersion
+                    },
+                    try ScorecardRecords(scope: scope).evaluation(
+                        callID: calibration.callID, scorecardID: calibration.scorecardID, connection)
+                )
+            }
+            if let version, let card = try? ScorecardParser.parse(Array(version.definition.utf8)) {
+                let automatic = stored.flatMap { try? JSON.decode(CallEvaluation.self, from: Array($0.result.utf8)) }
+                result = Calibration.result(calibration.scores, card: card, automatic: automatic)
+            }
+        }
+        return CalibrationView(
+            id: calibration.id, callId: calibration.callID, scorecardId: calibration.scorecardID,
+            scorecardVersion: calibration.scorecardVersion, graders: calibration.graders,
+            submitted: calibration.scores.keys.sorted(), complete: complete,
+            scores: complete ? calibration.scores : calibration.scores.filter { $0.key == scope.actorID },
+            result: result)
+    }
+
+    /// The session, if the actor grades it, started it, or may override scores on its call.
+    func calibration(_ scope: TenantScope, _ id: String) async throws -> StoredCalibration {
+        guard
+            let calibration = try await database.read(
+                scope.context, { try CoachingRecords(scope: scope).calibration(id: id, $0) })
+        else { throw IdentityError(.notFound) }
+        if calibration.graders.contains(scope.actorID) || calibration.createdBy == scope.actorID { return calibration }
+        guard let call = try? await calls.call(scope, id: calibration.callID),
+            scope.allows(.overrideScores, on: CallService.relation(of: scope, to: call))
+        else { throw IdentityError(.notFound) }
+        return calibration
+    }
+
+    func registerCalibrations(in router: inout Router) {
+        let base = "/api/v1/companies/{companyId}/calibrations"
+        router.add(.post, base, access: Access.company(.overrideScores), bodyLimit: 8192) { request in
+            let scope = try request.scope()
+            let body = try await StrictJSON.decode(
+                NewCalibration.self, from: request, allowed: ["callId", "scorecardId", "graders"])
+            let call = try await call(scope, body.callId, for: .overrideScores)
+            let graders = Array(Set(body.graders)).sorted()
+            guard (2...20).contains(graders.count), graders.count == body.graders.count else {
+                throw StrictJSON.invalid("Give 2 to 20 different graders.")
+            }
+            let created = try await database.write(scope.context) { connection -> StoredCalibration in
+                guard let version = try ScorecardRecords(scope: scope).versions(id: body.scorecardId, connection).first
+                else { throw IdentityError(.notFound) }
+                // Every grader belongs to the company and may read the call.
+                for grader in graders {
+                    guard
+                        let membership = try IdentityRecords.membership(
+                            userID: grader, companyID: scope.companyID, connection),
+                        TenantScope(membership: membership).allows(
+                            .readCalls, on: CallService.relation(of: TenantScope(membership: membership), to: call))
+                    else { throw StrictJSON.invalid("Every grader must be a member who may read the call.") }
+                }
+                let calibration = StoredCalibration(
+                    id: Identifier.make(), callID: call.id, scorecardID: body.scorecardId,
+                    scorecardVersion: version.version, graders: graders, scores: [:], createdBy: scope.actorID,
+                    createdAt: identity.clock())
+                try CoachingRecords(scope: scope).add(calibration, connection)
+                try identity.audit(
+                    scope, "calibration.started", target: calibration.id,
+                    details: ["call": call.id, "graders": String(graders.count)], clientAddress: request.remoteAddress,
+                    connection)
+                return calibration
+            }
+            return try .json(try await view(scope, created), status: 201)
+        }
+        router.add(.get, base + "/{calibrationId}", access: Access.company(.readCalls)) { request in
+            let scope = try request.scope()
+            return try .json(
+                try await view(scope, try await calibration(scope, try request.parameter("calibrationId"))))
+        }
+        router.add(.post, base + "/{calibrationId}/scores", access: Access.company(.readCalls), bodyLimit: 16_384) {
+            request in
+            struct Body: Decodable { let answers: [String: String] }
+            let scope = try request.scope()
+            let id = try request.parameter("calibrationId")
+            let session = try await calibration(scope, id)
+            guard session.graders.contains(scope.actorID) else { throw IdentityError(.forbidden) }
+            let body = try await StrictJSON.decode(Body.self, from: request, allowed: ["answers"])
+            let updated = try await database.write(scope.context) { connection -> StoredCalibration in
+                let records = CoachingRecords(scope: scope)
+                guard var current = try records.calibration(id: id, connection),
+                    let version = try ScorecardRecords(scope: scope).versions(id: current.scorecardID, connection)
+                        .first(
+                            where: { $0.version == current.scorecardVersion }),
+                    let card = try? ScorecardParser.parse(Array(version.definition.utf8))
+                else { throw IdentityError(.notFound) }
+                guard current.scores[scope.actorID] == nil else {
+                    throw StrictJSON.invalid("You have already scored this call.")
+                }
+                do {
+                    try Calibration.validate(body.answers, for: card)
+                } catch let error as ReviewError {
+                    throw StrictJSON.invalid(error.description)
+                }
+                current.scores[scope.actorID] = body.answers
+                try records.setScores(id: id, current.scores, connection)
+                try identity.audit(
+                    scope, "calibration.scored", target: id, clientAddress: request.remoteAddress, connection)
+                return current
+            }
+            return try .json(try await view(scope, updated))
         }
     }
 }

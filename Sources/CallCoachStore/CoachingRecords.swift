@@ -126,3 +126,66 @@ public struct CoachingRecords: Sendable {
             createdAt: try row.decode("created_at"), doneAt: try row.decode("done_at"))
     }
 }
+
+/// A calibration session: graders score one call blind against one scorecard version.
+public struct StoredCalibration: Sendable, Equatable {
+    public let id: String
+    public let callID: String
+    public let scorecardID: String
+    public let scorecardVersion: Int
+    public let graders: [String]
+    /// Grader → criterion → answer, for those who have submitted.
+    public var scores: [String: [String: String]]
+    public let createdBy: String
+    public let createdAt: Date
+
+    public init(
+        id: String, callID: String, scorecardID: String, scorecardVersion: Int, graders: [String],
+        scores: [String: [String: String]], createdBy: String, createdAt: Date
+    ) {
+        self.id = id
+        self.callID = callID
+        self.scorecardID = scorecardID
+        self.scorecardVersion = scorecardVersion
+        self.graders = graders
+        self.scores = scores
+        self.createdBy = createdBy
+        self.createdAt = createdAt
+    }
+}
+
+extension CoachingRecords {
+    public func add(_ calibration: StoredCalibration, _ connection: any DatabaseConnection) throws {
+        let graders = String(decoding: try JSONEncoder().encode(calibration.graders), as: UTF8.self)
+        let scores = String(decoding: try JSONEncoder().encode(calibration.scores), as: UTF8.self)
+        try connection.execute(
+            """
+            INSERT INTO calibrations (company_id, id, call_id, scorecard_id, scorecard_version, graders, scores, \
+            created_by, created_at) VALUES (\(scope.companyID), \(calibration.id), \(calibration.callID), \
+            \(calibration.scorecardID), \(calibration.scorecardVersion), \(graders), \(scores), \
+            \(calibration.createdBy), \(calibration.createdAt))
+            """)
+    }
+
+    public func calibration(id: String, _ connection: any DatabaseConnection) throws -> StoredCalibration? {
+        try connection.queryOne("SELECT * FROM calibrations WHERE company_id = \(scope.companyID) AND id = \(id)").map {
+            row in
+            let graders: String = try row.decode("graders")
+            let scores: String = try row.decode("scores")
+            return StoredCalibration(
+                id: try row.decode("id"), callID: try row.decode("call_id"),
+                scorecardID: try row.decode("scorecard_id"),
+                scorecardVersion: try row.decode("scorecard_version"),
+                graders: (try? JSONDecoder().decode([String].self, from: Data(graders.utf8))) ?? [],
+                scores: (try? JSONDecoder().decode([String: [String: String]].self, from: Data(scores.utf8))) ?? [:],
+                createdBy: try row.decode("created_by"), createdAt: try row.decode("created_at"))
+        }
+    }
+
+    public func setScores(id: String, _ scores: [String: [String: String]], _ connection: any DatabaseConnection) throws
+    {
+        let text = String(decoding: try JSONEncoder().encode(scores), as: UTF8.self)
+        try connection.execute(
+            "UPDATE calibrations SET scores = \(text) WHERE company_id = \(scope.companyID) AND id = \(id)")
+    }
+}

@@ -72,6 +72,9 @@ public enum RowLevelSecurity {
             table: "coaching_assignments", name: "tenant_isolation", using: "company_id = \(company)",
             check: "company_id = \(company)"),
         Policy(
+            table: "calibrations", name: "tenant_isolation", using: "company_id = \(company)",
+            check: "company_id = \(company)"),
+        Policy(
             table: "support_grants", name: "tenant_isolation",
             using: "company_id = \(company) OR operator_id = \(user)",
             check: "company_id = \(company)"),
@@ -96,6 +99,9 @@ public enum RowLevelSecurity {
 
     /// The company tables that came with comments and coaching.
     static let coachingTables = ["call_comments", "coaching_assignments"]
+
+    /// The company tables that came with calibration sessions.
+    static let calibrationTables = ["calibrations"]
 
     /// Turns row-level security on for `tables` with their expected policies.
     static func tenantPolicies(_ tables: [String]) -> String {
@@ -122,8 +128,9 @@ public enum RowLevelSecurity {
             """
         text += tenantPolicies(
             policies.map(\.table).filter {
-                !(callTables + aiTables + embeddingTables + scoringTables + complianceTables + coachingTables).contains(
-                    $0)
+                !(callTables + aiTables + embeddingTables + scoringTables + complianceTables + coachingTables
+                    + calibrationTables).contains(
+                        $0)
             })
         return text
     }

@@ -141,6 +141,24 @@ public enum Schema {
                 );
                 """ + (dialect == .postgres ? RowLevelSecurity.tenantPolicies(RowLevelSecurity.coachingTables) : "")
             }),
+        Migration(
+            16, "calibration sessions",
+            sql: { dialect in
+                """
+                CREATE TABLE calibrations (
+                    company_id TEXT NOT NULL REFERENCES companies (id),
+                    id TEXT NOT NULL,
+                    call_id TEXT NOT NULL REFERENCES calls (id),
+                    scorecard_id TEXT NOT NULL,
+                    scorecard_version BIGINT NOT NULL,
+                    graders TEXT NOT NULL,
+                    scores TEXT NOT NULL,
+                    created_by TEXT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    PRIMARY KEY (company_id, id)
+                );
+                """ + (dialect == .postgres ? RowLevelSecurity.tenantPolicies(RowLevelSecurity.calibrationTables) : "")
+            }),
     ]
 
     /// Calls, the versions of every encrypted blob, key versions, and the job queue with its dead letters.

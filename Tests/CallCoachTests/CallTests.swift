@@ -26,9 +26,9 @@ extension TenancyFixture {
 
 @Suite struct CallAccessTests {
     static func isCallRoute(_ route: Route) -> Bool {
-        // Coaching assignments act on calls too; CoachingTests covers them role by role.
+        // Coaching assignments and calibrations act on calls too; CoachingTests covers them role by role.
         route.pattern.contains("/calls") || route.pattern.contains("/dead-letters")
-            || route.pattern.contains("/coaching-assignments")
+            || route.pattern.contains("/coaching-assignments") || route.pattern.contains("/calibrations")
     }
 
     @Test func uploadsReadsAndDeadLettersFollowThePolicy() async throws {
