@@ -58,14 +58,11 @@ extension CompliancePacks {
         #"""
         {"id": "hipaa-identifiers", "name": "HIPAA identifiers", "version": 1, "rules": [
           {"id": "ssn-spoken", "title": "A social security number was said", "severity": "high",
-           "regulation": "45 CFR § 164.514(b)(2)(i)(G)",
-           "when": {"any": [{"phrase": "{number:9}"}, {"near": [["social security", "ssn"], "{number:4-9}"], "within": 6}]}},
+           "regulation": "45 CFR § 164.514(b)(2)(i)(G)", "when": {"redacted": "social security number"}},
           {"id": "medical-record-number", "title": "A medical record or member number was said", "severity": "medium",
-           "regulation": "45 CFR § 164.514(b)(2)(i)(H), (I)",
-           "when": {"near": [["medical record", "member id", "member number", "health plan", "policy number"], "{number:5-20}"], "within": 6}},
+           "regulation": "45 CFR § 164.514(b)(2)(i)(H), (I)", "when": {"redacted": "medical record number"}},
           {"id": "date-of-birth", "title": "A date of birth was said", "severity": "medium",
-           "regulation": "45 CFR § 164.514(b)(2)(i)(C)",
-           "when": {"near": [["date of birth", "born on", "birthday", "dob"], "{number}"], "within": 6}},
+           "regulation": "45 CFR § 164.514(b)(2)(i)(C)", "when": {"redacted": "date of birth"}},
           {"id": "diagnosis-discussed", "title": "A diagnosis or treatment was discussed", "severity": "low",
            "regulation": "45 CFR § 160.103 (protected health information)",
            "when": {"phrase": ["diagnos*", "prescription", "treatment for", "medication"]}}]}

@@ -6,6 +6,12 @@ public struct Redaction: Sendable, Equatable {
         case cardNumber = "card number"
         case securityCode = "security code"
         case expiryDate = "expiry date"
+        /// The health identifiers, redacted when the company runs the HIPAA identifiers pack.
+        case socialSecurityNumber = "social security number"
+        case dateOfBirth = "date of birth"
+        case medicalRecordNumber = "medical record number"
+
+        public var isCardData: Bool { [.cardNumber, .securityCode, .expiryDate].contains(self) }
 
         /// What stands in the text where the words were.
         public var marker: String { "[\(rawValue)]" }
@@ -30,16 +36,24 @@ public struct Redaction: Sendable, Equatable {
 /// - an **expiry date** is a number of 3 or 4 digits (`04/27`, `oh four twenty seven`) within
 ///   five words after `expires`, `expiry`, `expiration`, `exp`, `valid thru` or `valid through`.
 ///
+/// With `health`, the identifiers of the HIPAA profile too: a **social security number** (nine
+/// digits, or four to nine after `social security` or `ssn`), a **date of birth** (four to eight
+/// digits after `date of birth`, `born on`, `dob` or `birthday`) and a **medical record number**
+/// (five to twenty digits after `medical record`, `member id`, `member number` or `health plan`),
+/// each within six words of its cue.
+///
 /// A number said across two utterances, or broken by other words ("four one one one, uh, one…"),
 /// is not joined.
 public enum Redactor {
-    public static func redact(_ transcript: Transcript) -> (transcript: Transcript, redactions: [Redaction]) {
+    public static func redact(_ transcript: Transcript, health: Bool = false) -> (
+        transcript: Transcript, redactions: [Redaction]
+    ) {
         var redacted = transcript
         var redactions: [Redaction] = []
         for index in redacted.utterances.indices {
             let utterance = redacted.utterances[index]
             let tokens = TextTokens.tokens(utterance.text)
-            let found = spans(tokens)
+            let found = spans(tokens, health: health)
             guard !found.isEmpty else { continue }
             var text = utterance.text
             var words = utterance.words
@@ -83,12 +97,23 @@ public enum Redactor {
         ["expires"], ["expiry"], ["expiration"], ["exp"], ["expire"], ["valid", "thru"], ["valid", "through"],
     ]
 
+    static let healthCues: [(Redaction.Kind, ClosedRange<Int>, [[String]])] = [
+        (.socialSecurityNumber, 4...9, [["social", "security"], ["ssn"]]),
+        (.dateOfBirth, 4...8, [["date", "of", "birth"], ["born", "on"], ["dob"], ["birthday"]]),
+        (
+            .medicalRecordNumber, 5...20,
+            [["medical", "record"], ["member", "id"], ["member", "number"], ["health", "plan"]]
+        ),
+    ]
+
     /// The tokens to redact, with what each holds, in order.
-    static func spans(_ tokens: [TextToken]) -> [(Int, Redaction.Kind)] {
+    static func spans(_ tokens: [TextToken], health: Bool = false) -> [(Int, Redaction.Kind)] {
         var found: [(Int, Redaction.Kind)] = []
         for (index, token) in tokens.enumerated() where token.isNumber {
             if Luhn.isCardNumber(token.text) {
                 found.append((index, .cardNumber))
+            } else if health, let kind = healthKind(of: index, in: tokens) {
+                found.append((index, kind))
             } else if (3...4).contains(token.text.count) {
                 // The nearer cue decides: "the CVV is 987 and the expiration is 0427".
                 let security = distance(to: securityCues, before: index, in: tokens).flatMap { $0 <= 6 ? $0 : nil }
@@ -102,6 +127,21 @@ public enum Redactor {
             }
         }
         return found
+    }
+
+    /// The health identifier a number is, by the nearest cue before it (a lone nine-digit number
+    /// is a social security number).
+    static func healthKind(of index: Int, in tokens: [TextToken]) -> Redaction.Kind? {
+        let digits = tokens[index].text.count
+        var best: (Redaction.Kind, Int)?
+        for (kind, lengths, cues) in healthCues where lengths.contains(digits) {
+            if let distance = distance(to: cues, before: index, in: tokens), distance <= 6,
+                distance < best?.1 ?? .max
+            {
+                best = (kind, distance)
+            }
+        }
+        return best?.0 ?? (digits == 9 ? .socialSecurityNumber : nil)
     }
 
     /// How many tokens before `index` the nearest cue phrase ends (1: right before it).

@@ -62,7 +62,8 @@ struct CallPipeline: Sendable {
         switch call.source {
         case .transcript:
             try await setStatus(scope, call, .analyzing, 60)
-            let (transcript, redactions) = Redactor.redact(try await storedTranscript(scope, call))
+            let (transcript, redactions) = Redactor.redact(
+                try await storedTranscript(scope, call), health: try await redactsHealthData(scope))
             let duration = transcript.utterances.map(\.end).max() ?? 0
             let report = CallReport(
                 metrics: ConversationAnalyzer.analyze(transcript, callDuration: duration), audio: nil,
@@ -117,7 +118,7 @@ struct CallPipeline: Sendable {
             transcript = Self.voiceActivityTranscript(prepared)
         }
         try await setStatus(scope, call, .analyzing, 80)
-        let (redacted, redactions) = Redactor.redact(transcript)
+        let (redacted, redactions) = Redactor.redact(transcript, health: try await redactsHealthData(scope))
         if !redactions.isEmpty { try await replaceRecording(scope, call, prepared, silencing: redactions) }
         let report = Self.report(prepared, transcript: redacted, transcriber: transcriberName, redactions: redactions)
         try await finish(
@@ -125,12 +126,18 @@ struct CallPipeline: Sendable {
             store: true, purge: !redactions.isEmpty)
     }
 
-    /// What the report says of redacted card data.
+    /// Whether the company runs the HIPAA identifiers pack, whose identifiers are redacted too.
+    func redactsHealthData(_ scope: TenantScope) async throws -> Bool {
+        let settings = try await database.read(scope.context) { try ComplianceRecords(scope: scope).settings($0) }
+        return ComplianceRoutes.enabledPacks(settings).contains { $0.id == "hipaa-identifiers" }
+    }
+
+    /// What the report says of redacted data.
     static func notes(_ redactions: [Redaction]) -> [String] {
         guard !redactions.isEmpty else { return [] }
         let kinds = Redaction.Kind.allCases.filter { kind in redactions.contains { $0.kind == kind } }
         return [
-            "Card data was redacted (\(kinds.map(\.rawValue).joined(separator: ", ")); \(redactions.count) "
+            "Redacted: \(kinds.map(\.rawValue).joined(separator: ", ")) (\(redactions.count) "
                 + "span\(redactions.count == 1 ? "" : "s")). The transcript and recording are kept only redacted."
         ]
     }

@@ -25,7 +25,7 @@ import Testing
         -> [Finding]
     {
         let parsed = try TranscriptParser.parse(Array(call(lines).utf8), format: .json)
-        let (transcript, redactions) = Redactor.redact(parsed)
+        let (transcript, redactions) = Redactor.redact(parsed, health: pack == "hipaa-identifiers")
         let context = CallContext(
             transcript: transcript, report: ConversationAnalyzer.analyze(transcript, callDuration: nil),
             redactions: redactions, startedAt: startedAt, timeZone: timeZone, priorCalls: prior)

@@ -56,4 +56,22 @@ import Testing
         let (redacted, redactions) = Redactor.redact(call)
         #expect(redacted == call && redactions.isEmpty)
     }
+
+    @Test func healthIdentifiersAreRedactedOnlyInTheHealthProfile() {
+        let call = transcript([
+            "My social security number is 123 45 6789 and my date of birth is oh four twelve eighty.",
+            "The member ID is 99887766, and I was born on 4 12 1980.",
+            "Call me back at 5551234.",
+        ])
+        let (redacted, redactions) = Redactor.redact(call, health: true)
+        #expect(
+            redacted.utterances[0].text
+                == "My social security number is [social security number] and my date of birth is [date of birth].")
+        #expect(
+            redacted.utterances[1].text
+                == "The member ID is [medical record number], and I was born on [date of birth].")
+        #expect(redacted.utterances[2].text == "Call me back at 5551234.", "no cue, not nine digits: kept")
+        #expect(redactions.map(\.kind) == [.socialSecurityNumber, .dateOfBirth, .medicalRecordNumber, .dateOfBirth])
+        #expect(Redactor.redact(call).redactions.isEmpty, "outside the health profile they stay")
+    }
 }

@@ -40,7 +40,7 @@ import Testing
         let call = try object(await fixture.send(.get, fixture.callsPath("/\(callID)"), as: "adminA"))
         #expect(call["status"] as? String == "ready")
         let notes = ((call["report"] as? [String: Any])?["notes"] as? [String])?.joined() ?? ""
-        #expect(notes.contains("Card data was redacted (card number, security code, expiry date; 3 spans)"), "\(notes)")
+        #expect(notes.contains("Redacted: card number, security code, expiry date (3 spans)"), "\(notes)")
 
         let stored = try object(await fixture.send(.get, fixture.callsPath("/\(callID)/transcript"), as: "adminA"))
         let texts = (stored["utterances"] as? [[String: Any]])?.compactMap { $0["text"] as? String } ?? []
@@ -114,5 +114,28 @@ import Testing
         #expect(before.contains { $0 != 0 }, "the words before them are kept")
         let left = stride(from: 0, to: samples.count, by: 2).map { samples[$0] }
         #expect(left[0..<16_000].contains { $0 != 0 }, "the agent's channel is untouched")
+    }
+
+    @Test func withTheHealthPackHealthIdentifiersAreRedactedToo() async throws {
+        let fixture = try await TenancyFixture.quiet()
+        #expect(
+            await fixture.send(
+                .patch, "/api/v1/companies/\(fixture.companyA)/compliance-packs/hipaa-identifiers", as: "adminA",
+                json: #"{"enabled":true}"#
+            ).status == 200)
+        let transcript = #"""
+            {"speakers":[{"id":"a","role":"agent"},{"id":"c","role":"customer"}],
+             "utterances":[
+              {"speaker":"a","start":0,"end":3,"text":"Can I have your social security number?"},
+              {"speaker":"c","start":3.5,"end":9,"text":"Sure, it is 123 45 6789."}]}
+            """#
+        let callID = try #require(
+            try object(await fixture.upload([.transcript(transcript)], as: "adminA"))["id"] as? String)
+        try await fixture.server.drainQueue()
+        let stored = await fixture.send(.get, fixture.callsPath("/\(callID)/transcript"), as: "adminA").bodyText
+        #expect(stored.contains("Sure, it is [social security number].") && !stored.contains("6789"), "\(stored)")
+        #expect(try await blobVersions(fixture, "transcripts", callID) == [2])
+        let findings = await fixture.send(.get, fixture.callsPath("/\(callID)/findings"), as: "adminA").bodyText
+        #expect(findings.contains("ssn-spoken"))
     }
 }
