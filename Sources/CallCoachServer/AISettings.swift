@@ -32,6 +32,10 @@ struct AISettings: Sendable {
         let baseUrl: String?
         let model: String?
         let apiKeySet: Bool
+        /// The chat-completions provider for LLM criteria, if one is configured.
+        let llmBaseUrl: String?
+        let llmModel: String?
+        let llmApiKeySet: Bool
         let updatedAt: Date?
     }
 
@@ -41,10 +45,15 @@ struct AISettings: Sendable {
         let baseUrl: String?
         let model: String?
         let apiKey: String?
+        let llmBaseUrl: String?
+        let llmModel: String?
+        let llmApiKey: String?
 
         static let fields: [StrictJSON.Field] = [
             .text("transcriber", 1...40), .text("baseUrl", 8...500, required: false),
             .text("model", 1...100, required: false), .text("apiKey", 1...500, required: false),
+            .text("llmBaseUrl", 8...500, required: false), .text("llmModel", 1...100, required: false),
+            .text("llmApiKey", 1...500, required: false),
         ]
     }
 
@@ -53,12 +62,40 @@ struct AISettings: Sendable {
         return View(
             transcriber: stored?.transcriber ?? Self.defaultConfiguration.transcriber, baseUrl: stored?.baseURL,
             model: stored == nil ? Self.defaultConfiguration.model : stored?.model,
-            apiKeySet: stored?.sealedAPIKey != nil, updatedAt: stored?.updatedAt)
+            apiKeySet: stored?.sealedAPIKey != nil, llmBaseUrl: stored?.llmBaseURL, llmModel: stored?.llmModel,
+            llmApiKeySet: stored?.sealedLLMAPIKey != nil, updatedAt: stored?.updatedAt)
     }
 
     /// Checks a change and turns it into what is stored. An omitted `apiKey` keeps the stored one
     /// as long as the provider's address stays the same, so a key never follows a new address.
     func configuration(
+        _ change: Change, replacing stored: AIConfiguration?, scope: TenantScope, at time: Date
+    ) throws -> AIConfiguration {
+        var configuration = try transcription(change, replacing: stored, scope: scope, at: time)
+        switch (change.llmBaseUrl, change.llmModel) {
+        case (nil, nil):
+            guard change.llmApiKey == nil else { throw StrictJSON.invalid("The field \"llmApiKey\" needs llmBaseUrl.") }
+        case (let address?, let model?):
+            guard let url = Self.providerURL(address) else {
+                throw StrictJSON.invalid(
+                    "The field \"llmBaseUrl\" must be an https:// address up to the API version "
+                        + "(http:// only on this machine's loopback).")
+            }
+            configuration.llmBaseURL = url.absoluteString
+            configuration.llmModel = model
+            if let key = change.llmApiKey {
+                configuration.sealedLLMAPIKey = try seal(key, companyID: scope.companyID, purpose: "llm")
+            } else if stored?.llmBaseURL == url.absoluteString {
+                configuration.sealedLLMAPIKey = stored?.sealedLLMAPIKey
+            }
+        default:
+            throw StrictJSON.invalid("Give llmBaseUrl and llmModel together.")
+        }
+        return configuration
+    }
+
+    /// The transcription half of a change.
+    func transcription(
         _ change: Change, replacing stored: AIConfiguration?, scope: TenantScope, at time: Date
     ) throws -> AIConfiguration {
         guard let kind = Transcription(rawValue: change.transcriber) else {
@@ -141,16 +178,30 @@ struct AISettings: Sendable {
         return URL(string: url)
     }
 
-    func seal(_ apiKey: String, companyID: String) throws -> String {
-        try AESGCM.sealText(Array(apiKey.utf8), key: key, authenticating: Self.binding(companyID))
+    /// The chat-completions provider for LLM criteria, or `nil` when none is configured.
+    func chatProvider(_ scope: TenantScope) async throws -> ChatCompletions? {
+        let stored = try await database.read(scope.context) { try AIConfigurations(scope: scope).current($0) }
+        guard let stored, let address = stored.llmBaseURL, let url = URL(string: address), let model = stored.llmModel
+        else { return nil }
+        let apiKey = try stored.sealedLLMAPIKey.map { try open($0, companyID: scope.companyID, purpose: "llm") }
+        return ChatCompletions(baseURL: url, model: model, apiKey: apiKey)
     }
 
-    func open(_ sealed: String, companyID: String) throws -> String {
+    /// A provider key sealed for one company and one use (`transcription` or `llm`), so a sealed
+    /// key cannot be moved to another company or the other provider.
+    func seal(_ apiKey: String, companyID: String, purpose: String = "transcription") throws -> String {
+        try AESGCM.sealText(Array(apiKey.utf8), key: key, authenticating: Self.binding(companyID, purpose))
+    }
+
+    func open(_ sealed: String, companyID: String, purpose: String = "transcription") throws -> String {
         String(
-            decoding: try AESGCM.openText(sealed, key: key, authenticating: Self.binding(companyID)), as: UTF8.self)
+            decoding: try AESGCM.openText(sealed, key: key, authenticating: Self.binding(companyID, purpose)),
+            as: UTF8.self)
     }
 
-    static func binding(_ companyID: String) -> [UInt8] { Array("ai-api-key:\(companyID)".utf8) }
+    static func binding(_ companyID: String, _ purpose: String) -> [UInt8] {
+        Array((purpose == "transcription" ? "ai-api-key:\(companyID)" : "ai-\(purpose)-key:\(companyID)").utf8)
+    }
 }
 
 /// `GET`/`PUT /api/v1/companies/{companyId}/ai-configuration`, for those who may configure AI.
@@ -178,6 +229,10 @@ struct AIRoutes: Sendable {
                 details["model"] = configuration.model
                 details["apiKey"] =
                     change.apiKey != nil ? "replaced" : configuration.sealedAPIKey == nil ? "none" : "kept"
+                details["llmBaseUrl"] = configuration.llmBaseURL
+                details["llmModel"] = configuration.llmModel
+                details["llmApiKey"] =
+                    change.llmApiKey != nil ? "replaced" : configuration.sealedLLMAPIKey == nil ? "none" : "kept"
                 try identity.audit(
                     scope, "ai_configuration.changed", target: scope.companyID, details: details,
                     clientAddress: request.remoteAddress, connection)

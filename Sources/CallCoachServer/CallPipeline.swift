@@ -495,7 +495,7 @@ extension CallPipeline {
             timeZone: call.customerTimeZone, priorCalls: prior)
         let evaluator = RuleEvaluator(context: context, semantic: matcher)
         let batch = cards
-        return try await BlockingWork.run {
+        let scored = try await BlockingWork.run {
             let findings = try packs.flatMap { pack in
                 try CompliancePacks.findings(pack, with: evaluator, verifyingAgainst: stored, now: time).map {
                     finding in
@@ -506,7 +506,7 @@ extension CallPipeline {
                         followUpDue: finding.followUpDue, createdAt: time)
                 }
             }
-            let evaluations = try batch.compactMap { card -> StoredEvaluation? in
+            let evaluations = batch.compactMap { card -> (StoredScorecard, Scorecard, CallEvaluation)? in
                 // A stored definition was checked when saved; one that no longer parses is skipped.
                 guard let definition = try? ScorecardParser.parse(Array(card.definition.utf8)) else {
                     logger.warning(
@@ -514,14 +514,47 @@ extension CallPipeline {
                         [.companyID: .string(scope.companyID), .callID: .string(call.id)])
                     return nil
                 }
-                let evaluation = Scorer.evaluate(definition, with: evaluator, verifyingAgainst: stored)
-                return StoredEvaluation(
-                    callID: call.id, scorecardID: card.id, scorecardVersion: card.version, total: evaluation.total,
-                    complete: evaluation.complete, result: String(decoding: try JSON.encode(evaluation), as: UTF8.self),
-                    createdAt: time)
+                return (card, definition, Scorer.evaluate(definition, with: evaluator, verifyingAgainst: stored))
             }
             return (evaluations, findings)
         }
+        var results: [StoredEvaluation] = []
+        for (card, definition, automatic) in scored.0 {
+            let evaluation = try await askLLM(scope, definition, automatic, transcript: stored)
+            results.append(
+                StoredEvaluation(
+                    callID: call.id, scorecardID: card.id, scorecardVersion: card.version, total: evaluation.total,
+                    complete: evaluation.complete, result: String(decoding: try JSON.encode(evaluation), as: UTF8.self),
+                    createdAt: time))
+        }
+        return (results, scored.1)
+    }
+
+    /// Puts the card's pending LLM criteria to the company's chat-completions provider, when one
+    /// is configured; an answer it cannot show with verbatim quotes goes to review. A provider that
+    /// fails leaves the criteria pending, with the reason, and the call is still scored.
+    func askLLM(_ scope: TenantScope, _ card: Scorecard, _ evaluation: CallEvaluation, transcript: Transcript)
+        async throws -> CallEvaluation
+    {
+        let pending = card.criteria.filter { criterion in
+            guard case .llm = criterion.evaluation else { return false }
+            return evaluation.answers.contains { $0.criterionID == criterion.id && $0.status == .pending }
+        }
+        guard !pending.isEmpty, let provider = try await ai.chatProvider(scope) else { return evaluation }
+        var replies: [String: Result<(value: String, evidence: [Evidence]), ReviewError>] = [:]
+        for criterion in pending {
+            guard case .llm(let prompt) = criterion.evaluation else { continue }
+            do {
+                let reply = try await provider.complete(
+                    LLMGrading.messages(for: criterion, prompt: prompt, transcript: transcript))
+                replies[criterion.id] = LLMGrading.answer(reply, for: criterion, transcript: transcript)
+            } catch {
+                logger.warning(
+                    "llm.unavailable", "an LLM criterion could not be answered; it stays pending",
+                    [.companyID: .string(scope.companyID)])
+            }
+        }
+        return LLMGrading.apply(replies, to: evaluation, card: card)
     }
 }
 

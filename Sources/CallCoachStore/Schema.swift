@@ -38,6 +38,9 @@ public enum Schema {
                     base_url TEXT,
                     model TEXT,
                     api_key_sealed TEXT,
+                    llm_base_url TEXT,
+                    llm_model TEXT,
+                    llm_api_key_sealed TEXT,
                     updated_at BIGINT NOT NULL,
                     updated_by TEXT NOT NULL
                 );

@@ -130,7 +130,9 @@ import Testing
         let settings = AISettings(
             database: try SQLiteDatabase(path: ":memory:"), key: Array(repeating: 1, count: 32),
             engines: Engines(directory: empty.path, threads: 1))
-        let change = AISettings.Change(transcriber: "whisper", baseUrl: nil, model: "base", apiKey: nil)
+        let change = AISettings.Change(
+            transcriber: "whisper", baseUrl: nil, model: "base", apiKey: nil, llmBaseUrl: nil, llmModel: nil,
+            llmApiKey: nil)
         #expect(throws: HTTPError.self) {
             try settings.configuration(
                 change, replacing: nil, scope: .system(companyID: "c"), at: Date())

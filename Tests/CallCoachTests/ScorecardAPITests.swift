@@ -321,4 +321,56 @@ let collectionsTranscript = #"""
         #expect(ScorecardService.csvField("-1") == "'-1" && ScorecardService.csvField("a,b") == "\"a,b\"")
         #expect(ScorecardService.csvField("plain") == "plain")
     }
+
+    @Test func llmCriteriaAreAnsweredWithVerifiedQuotesOrSentToReview() async throws {
+        let fixture = try await TenancyFixture.quiet()
+        let chat = try ChatStandIn(reply: #"{"answer":"yes","quotes":["I am sorry about that."]}"#)
+        defer { chat.stop() }
+        let configuration =
+            #"{"transcriber":"none","llmBaseUrl":"\#(chat.baseURL)","llmModel":"grader-1","llmApiKey":"sk-llm"}"#
+        let saved = await fixture.send(
+            .put, "/api/v1/companies/\(fixture.companyA)/ai-configuration", as: "adminA", json: configuration)
+        #expect(saved.status == 200, "\(saved.bodyText)")
+        #expect(try object(saved)["llmApiKeySet"] as? Bool == true)
+        #expect(!saved.bodyText.contains("sk-llm"), "the key is never shown")
+        let definition = #"""
+            {"definition":{"name":"LLM","sections":[{"id":"s","title":"S","criteria":[
+              {"id":"empathy","question":"Did the agent apologise for the problem?","weight":60,"kind":"llm",
+               "prompt":"An apology counts when it names the customer's problem."},
+              {"id":"tone","question":"How warm was the agent?","weight":40,"answer":{"scale":5},"kind":"llm",
+               "prompt":"5 is warmest."}]}]}}
+            """#
+        #expect(await fixture.send(.post, base(fixture) + "/scorecards", as: "adminA", json: definition).status == 201)
+        let callID = try #require(
+            try object(await fixture.upload([.transcript(sampleTranscript)], as: "adminA"))["id"] as? String)
+        try await fixture.server.drainQueue()
+
+        #expect(chat.received.count == 2 && chat.received.allSatisfy { $0.authorization == "Bearer sk-llm" })
+        #expect(chat.received.first?.body.contains("Did the agent apologise for the problem?") == true)
+        #expect(chat.received.first?.body.contains("I am sorry about that.") == true, "the transcript goes with it")
+        let evaluations = try #require(
+            try JSONSerialization.jsonObject(
+                with: Data(await fixture.send(.get, fixture.callsPath("/\(callID)/evaluations"), as: "adminA").body))
+                as? [[String: Any]])
+        let answers = try #require((evaluations.first?["result"] as? [String: Any])?["answers"] as? [[String: Any]])
+        let empathy = try #require(answers.first { $0["criterionId"] as? String == "empathy" })
+        #expect(empathy["status"] as? String == "scored" && empathy["value"] as? String == "yes")
+        #expect((empathy["evidence"] as? [[String: Any]])?.first?["utteranceId"] as? String == "u3")
+        // "yes" is not an answer on a 1-5 scale: the criterion goes to review instead.
+        let tone = try #require(answers.first { $0["criterionId"] as? String == "tone" })
+        #expect(tone["status"] as? String == "needsReview", "\(tone)")
+
+        // A quote that is not in the call sends the answer to review.
+        chat.reply(#"{"answer":"yes","quotes":["I deeply apologise"]}"#)
+        let second = try #require(
+            try object(await fixture.upload([.transcript(sampleTranscript)], as: "adminA"))["id"] as? String)
+        try await fixture.server.drainQueue()
+        let again = try #require(
+            try JSONSerialization.jsonObject(
+                with: Data(await fixture.send(.get, fixture.callsPath("/\(second)/evaluations"), as: "adminA").body))
+                as? [[String: Any]])
+        let forged = ((again.first?["result"] as? [String: Any])?["answers"] as? [[String: Any]])?.first
+        #expect(forged?["status"] as? String == "needsReview")
+        #expect((forged?["note"] as? String)?.contains("not in the transcript") == true)
+    }
 }
