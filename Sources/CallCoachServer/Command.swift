@@ -5,6 +5,7 @@ public enum SettingKey: Sendable {
     case rateLimit, trustedProxies, attestationProvider, attestationSecret, attestationVerifyURL,
         attestationDifficulty, maxUploadMegabytes, workers, transcriptFile, outputFormat
     case watchDirectory, companyID, watchInterval, settleSeconds, once, jobLease, modelsDirectory, transcriptionThreads
+    case disputeWindowDays
     case dataDirectory, databaseURL, databaseOwnerURL, host, port, redirectPort, adminPort, publicHost,
         tlsCertificateFile, tlsKeyFile,
         threads
@@ -92,6 +93,9 @@ public struct Option: Sendable {
     static let transcriptionThreads = Option(
         .transcriptionThreads, flag: "--transcription-threads", variable: "CALLCOACH_TRANSCRIPTION_THREADS",
         valueName: "N", help: "threads whisper.cpp uses for one recording (default 2)")
+    static let disputeWindow = Option(
+        .disputeWindowDays, flag: "--dispute-window-days", variable: "CALLCOACH_DISPUTE_WINDOW_DAYS", valueName: "N",
+        help: "days after an evaluation in which an agent may dispute its answers (default 14)")
     static let watchDirectory = Option(
         .watchDirectory, flag: "--watch", variable: "CALLCOACH_INGEST_DIR", valueName: "DIR",
         help: "the drop folder: recordings with a JSON sidecar of the same name")
@@ -234,6 +238,7 @@ public enum Command: String, Sendable, CaseIterable {
                 .dataDirectory, .databaseURL, .databaseOwnerURL, .host, .port, .rateLimit, .redirectPort, .adminPort,
                 .publicHost, .trustedProxies, .attestationProvider, .attestationSecret, .attestationVerifyURL,
                 .attestationDifficulty, .maxUpload, .workers, .jobLease, .modelsDirectory, .transcriptionThreads,
+                .disputeWindow,
                 .tlsCertificate,
                 .tlsKey,
                 .threads, .connectionTimeout, .shutdownTimeout, .logLevel, .production, .masterKey, .metricsToken,

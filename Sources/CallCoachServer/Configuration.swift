@@ -46,6 +46,8 @@ public struct Configuration: Sendable, Equatable {
     public var modelsDirectory = "/usr/local/share/callcoach/models"
     /// Threads whisper.cpp uses for one recognition.
     public var transcriptionThreads = 2
+    /// Days after an evaluation in which its answers may be disputed.
+    public var disputeWindowDays = 14
     /// `analyze`: a transcript to go with the recording, and how to print the report.
     public var transcriptFile: String?
     public var outputFormat = OfflineAnalysis.Output.text
@@ -223,6 +225,7 @@ extension Configuration {
         case .jobLease: configuration.jobLeaseSeconds = try integer(value, name, in: 3...3600)
         case .modelsDirectory: configuration.modelsDirectory = value
         case .transcriptionThreads: configuration.transcriptionThreads = try integer(value, name, in: 1...64)
+        case .disputeWindowDays: configuration.disputeWindowDays = try integer(value, name, in: 1...365)
         case .watchDirectory: configuration.watchDirectory = value
         case .companyID:
             guard (1...64).contains(value.count) else { throw ConfigurationError("\(name) must be a company id") }

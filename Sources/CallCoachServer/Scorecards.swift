@@ -13,6 +13,8 @@ struct ScorecardService: Sendable {
     let database: any Database
     let identity: IdentityService
     let calls: CallService
+    /// How long after an evaluation its answers may be disputed.
+    var disputeWindow: TimeInterval = Review.defaultDisputeWindow
 
     /// What the API shows of a scorecard.
     struct View: Encodable {
@@ -480,7 +482,7 @@ struct ScorecardRoutes: Sendable {
                 ) { evaluation, card, evaluatedAt, now in
                     try Review.dispute(
                         evaluation, of: card, criterion: body.criterionId, reason: body.reason, by: scope.actorID,
-                        at: now, evaluatedAt: evaluatedAt)
+                        at: now, evaluatedAt: evaluatedAt, window: service.disputeWindow)
                 })
         }
         router.add(

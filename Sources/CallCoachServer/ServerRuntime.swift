@@ -133,8 +133,11 @@ public final class ServerRuntime: Sendable {
             in: &router)
         CompanyRoutes(identity: identity, mailer: Mailer(), limits: limits).register(in: &router)
         CallRoutes(calls: calls).register(in: &router)
-        ScorecardRoutes(service: ScorecardService(database: database, identity: identity, calls: calls))
-            .register(in: &router)
+        ScorecardRoutes(
+            service: ScorecardService(
+                database: database, identity: identity, calls: calls,
+                disputeWindow: TimeInterval(configuration.disputeWindowDays) * 86_400)
+        ).register(in: &router)
         ComplianceRoutes(database: database, identity: identity, calls: calls).register(in: &router)
         CoachingRoutes(database: database, identity: identity, calls: calls).register(in: &router)
         AIRoutes(

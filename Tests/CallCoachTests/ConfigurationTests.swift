@@ -23,6 +23,16 @@ import Testing
         #expect(configuration.adminPort == 9090)
         #expect(configuration.production == false)
         #expect(configuration.masterKey == nil)
+        #expect(configuration.modelsDirectory == "/usr/local/share/callcoach/models")
+        #expect(configuration.transcriptionThreads == 2 && configuration.disputeWindowDays == 14)
+    }
+
+    @Test func engineAndReviewSettings() throws {
+        #expect(try load(["--dispute-window-days", "30"]).disputeWindowDays == 30)
+        #expect(try load([], ["CALLCOACH_TRANSCRIPTION_THREADS": "4"]).transcriptionThreads == 4)
+        #expect(try load(["--models-dir", "/opt/models"]).modelsDirectory == "/opt/models")
+        #expect(throws: ConfigurationError.self) { try load(["--dispute-window-days", "0"]) }
+        #expect(throws: ConfigurationError.self) { try load(["--transcription-threads", "many"]) }
     }
 
     @Test func flagsBeatEnvironmentWhichBeatsDefaults() throws {
