@@ -21,9 +21,7 @@ import Testing
         #expect(await fixture.send(.post, comments, as: "managerA", json: #"{"at":-1,"text":"x"}"#).status == 400)
         #expect(await fixture.send(.post, comments, as: "managerA", json: #"{"at":999,"text":"x"}"#).status == 400)
         #expect(await fixture.send(.post, comments, as: "managerA", json: #"{"at":1,"text":"  "}"#).status == 400)
-        let list = try #require(
-            try JSONSerialization.jsonObject(with: Data(await fixture.send(.get, comments, as: "agentA").body))
-                as? [[String: Any]])
+        let list = try objects(await fixture.send(.get, comments, as: "agentA"))
         #expect(list.compactMap { $0["at"] as? Double } == [9.5, 18], "in call order")
 
         let base = "/api/v1/companies/\(fixture.companyA)/coaching-assignments"

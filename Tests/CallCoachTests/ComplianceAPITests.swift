@@ -9,9 +9,7 @@ import Testing
 
     func packs(_ fixture: TenancyFixture, company: String? = nil, as actor: String) async throws -> [String: Bool] {
         let path = "/api/v1/companies/\(company ?? fixture.companyA)/compliance-packs"
-        let list = try #require(
-            try JSONSerialization.jsonObject(with: Data(await fixture.send(.get, path, as: actor).body))
-                as? [[String: Any]])
+        let list = try objects(await fixture.send(.get, path, as: actor))
         return Dictionary(uniqueKeysWithValues: list.map { ($0["id"] as! String, $0["enabled"] as! Bool) })
     }
 
@@ -70,7 +68,7 @@ import Testing
         try await fixture.server.drainQueue()
         let response = await fixture.send(.get, fixture.callsPath("/\(callID)/findings"), as: "agentA")
         #expect(response.status == 200)
-        let findings = try #require(try JSONSerialization.jsonObject(with: Data(response.body)) as? [[String: Any]])
+        let findings = try objects(response)
         let rules = Set(findings.compactMap { $0["ruleId"] as? String })
         #expect(
             rules == [
@@ -91,17 +89,11 @@ import Testing
         #expect(!response.bodyText.contains("4111"), "no finding holds the card number")
 
         // The company's findings, filtered, each naming its call; an agent sees their own calls'.
-        let high = try #require(
-            try JSONSerialization.jsonObject(
-                with: Data(await fixture.send(.get, base(fixture) + "/findings?severity=high", as: "adminA").body))
-                as? [[String: Any]])
+        let high = try objects(await fixture.send(.get, base(fixture) + "/findings?severity=high", as: "adminA"))
         #expect(
             !high.isEmpty
                 && high.allSatisfy { $0["severity"] as? String == "high" && $0["callId"] as? String == callID })
-        let tcpa = try #require(
-            try JSONSerialization.jsonObject(
-                with: Data(await fixture.send(.get, base(fixture) + "/findings?packId=tcpa", as: "agentA").body))
-                as? [[String: Any]])
+        let tcpa = try objects(await fixture.send(.get, base(fixture) + "/findings?packId=tcpa", as: "agentA"))
         #expect(Set(tcpa.compactMap { $0["ruleId"] as? String }) == ["outside-calling-hours", "opt-out-request"])
         let none = try #require(
             try JSONSerialization.jsonObject(
@@ -127,10 +119,7 @@ import Testing
             ids.append(id)
         }
         func rules(_ id: String) async throws -> Set<String> {
-            let list = try #require(
-                try JSONSerialization.jsonObject(
-                    with: Data(await fixture.send(.get, fixture.callsPath("/\(id)/findings"), as: "adminA").body))
-                    as? [[String: Any]])
+            let list = try objects(await fixture.send(.get, fixture.callsPath("/\(id)/findings"), as: "adminA"))
             return Set(list.compactMap { $0["ruleId"] as? String })
         }
         #expect(try await !rules(ids[0]).contains("call-after-conversation"))

@@ -59,6 +59,12 @@ func object(_ response: Response) throws -> [String: Any] {
     try #require(try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any])
 }
 
+/// A response body that is a JSON array of objects.
+func objects(_ response: Response) throws -> [[String: Any]] {
+    try #require(
+        try JSONSerialization.jsonObject(with: Data(response.body)) as? [[String: Any]], "\(response.bodyText)")
+}
+
 func string(_ response: Response, _ key: String) throws -> String {
     try #require(try object(response)[key] as? String)
 }

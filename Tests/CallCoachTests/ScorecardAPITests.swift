@@ -22,10 +22,7 @@ let collectionsTranscript = #"""
 
     @Test func scorecardsAreCreatedEditedIntoVersionsAndAudited() async throws {
         let fixture = try await TenancyFixture.quiet()
-        let templates = try #require(
-            try JSONSerialization.jsonObject(
-                with: Data(await fixture.send(.get, base(fixture) + "/scorecard-templates", as: "adminA").body))
-                as? [[String: Any]])
+        let templates = try objects(await fixture.send(.get, base(fixture) + "/scorecard-templates", as: "adminA"))
         #expect(templates.compactMap { $0["id"] as? String }.contains("collections-fdcpa"))
 
         let created = await fixture.send(
@@ -106,7 +103,7 @@ let collectionsTranscript = #"""
 
         let answer = await fixture.send(.get, fixture.callsPath("/\(callID)/evaluations"), as: "agentA")
         #expect(answer.status == 200, "the agent reads their own call's evaluation")
-        let evaluations = try #require(try JSONSerialization.jsonObject(with: Data(answer.body)) as? [[String: Any]])
+        let evaluations = try objects(answer)
         let evaluation = try #require(evaluations.first)
         #expect(evaluation["scorecardId"] as? String == scorecard && evaluation["scorecardVersion"] as? Int == 1)
         let result = try #require(evaluation["result"] as? [String: Any])
@@ -148,10 +145,8 @@ let collectionsTranscript = #"""
         let callID = try #require(
             try object(await fixture.upload([.transcript(transcript)], as: "adminA"))["id"] as? String)
         try await fixture.server.drainQueue()
-        let evaluations = try #require(
-            try JSONSerialization.jsonObject(
-                with: Data(await fixture.send(.get, fixture.callsPath("/\(callID)/evaluations"), as: "adminA").body))
-                as? [[String: Any]])
+        let evaluations = try objects(
+            await fixture.send(.get, fixture.callsPath("/\(callID)/evaluations"), as: "adminA"))
         let answer = try #require(
             ((evaluations.first?["result"] as? [String: Any])?["answers"] as? [[String: Any]])?.first)
         #expect(answer["value"] as? String == "yes", "\(answer)")
@@ -273,10 +268,8 @@ let collectionsTranscript = #"""
                 == 403)
         try await fixture.server.drainQueue()
 
-        let evaluations = try #require(
-            try JSONSerialization.jsonObject(
-                with: Data(await fixture.send(.get, fixture.callsPath("/\(callID)/evaluations"), as: "adminA").body))
-                as? [[String: Any]])
+        let evaluations = try objects(
+            await fixture.send(.get, fixture.callsPath("/\(callID)/evaluations"), as: "adminA"))
         let evaluation = try #require(evaluations.first { $0["scorecardId"] as? String == id })
         #expect(evaluation["scorecardVersion"] as? Int == 2)
         let result = try #require(evaluation["result"] as? [String: Any])
@@ -348,10 +341,8 @@ let collectionsTranscript = #"""
         #expect(chat.received.count == 2 && chat.received.allSatisfy { $0.authorization == "Bearer sk-llm" })
         #expect(chat.received.first?.body.contains("Did the agent apologise for the problem?") == true)
         #expect(chat.received.first?.body.contains("I am sorry about that.") == true, "the transcript goes with it")
-        let evaluations = try #require(
-            try JSONSerialization.jsonObject(
-                with: Data(await fixture.send(.get, fixture.callsPath("/\(callID)/evaluations"), as: "adminA").body))
-                as? [[String: Any]])
+        let evaluations = try objects(
+            await fixture.send(.get, fixture.callsPath("/\(callID)/evaluations"), as: "adminA"))
         let answers = try #require((evaluations.first?["result"] as? [String: Any])?["answers"] as? [[String: Any]])
         let empathy = try #require(answers.first { $0["criterionId"] as? String == "empathy" })
         #expect(empathy["status"] as? String == "scored" && empathy["value"] as? String == "yes")
@@ -365,10 +356,7 @@ let collectionsTranscript = #"""
         let second = try #require(
             try object(await fixture.upload([.transcript(sampleTranscript)], as: "adminA"))["id"] as? String)
         try await fixture.server.drainQueue()
-        let again = try #require(
-            try JSONSerialization.jsonObject(
-                with: Data(await fixture.send(.get, fixture.callsPath("/\(second)/evaluations"), as: "adminA").body))
-                as? [[String: Any]])
+        let again = try objects(await fixture.send(.get, fixture.callsPath("/\(second)/evaluations"), as: "adminA"))
         let forged = ((again.first?["result"] as? [String: Any])?["answers"] as? [[String: Any]])?.first
         #expect(forged?["status"] as? String == "needsReview")
         #expect((forged?["note"] as? String)?.contains("not in the transcript") == true)
