@@ -53,16 +53,21 @@ public final class Engines: Sendable {
         }
     }
 
-    /// The sentence encoder, loaded on first use; a load failure is kept and reported again.
+    /// The sentence encoder, loaded on first use. A failed load is not kept: once the operator
+    /// installs the model, the next call loads it, as `/readyz` already says.
     public func sentenceEncoder() throws(EmbeddingError) -> SentenceEncoder {
         let result = encoder.withLock { cached in
-            if let cached { return cached }
+            if let cached = cached.flatMap({ try? $0.get() }) {
+                return Result<SentenceEncoder, EmbeddingError>.success(cached)
+            }
             let before = WhisperModel.residentSetBytes()
             let loaded = Result { () throws(EmbeddingError) in
                 try SentenceEncoder(directory: directory + "/" + Self.embeddingModel)
             }
-            encoderBytes.store(max(0, WhisperModel.residentSetBytes() - before), ordering: .relaxed)
-            cached = loaded
+            if case .success = loaded {
+                encoderBytes.store(max(0, WhisperModel.residentSetBytes() - before), ordering: .relaxed)
+                cached = loaded
+            }
             return loaded
         }
         return try result.get()

@@ -18,7 +18,6 @@ public final class WhisperModel: @unchecked Sendable {
     private let queue: DispatchQueue
     // Guarded by `queue`.
     private var context: OpaquePointer?
-    private var failure: TranscriptionError?
     private let residentBytes = Atomic<Int>(0)
 
     public init(name: String, path: String, threads: Int) {
@@ -59,7 +58,8 @@ public final class WhisperModel: @unchecked Sendable {
         return try result.get()
     }
 
-    /// Loads the model if it is not loaded yet; the error, if it cannot be, is kept.
+    /// Loads the model if it is not loaded yet. A failure is not kept: the file may be installed
+    /// or replaced, and the next attempt reads it again.
     public func load() async throws(TranscriptionError) {
         let result: Result<Void, TranscriptionError> = await withCheckedContinuation { continuation in
             queue.async { continuation.resume(returning: self.loadNow().map { _ in () }) }
@@ -69,11 +69,7 @@ public final class WhisperModel: @unchecked Sendable {
 
     private func loadNow() -> Result<OpaquePointer, TranscriptionError> {
         if let context { return .success(context) }
-        if let failure { return .failure(failure) }
-        if let problem = Self.check(path) {
-            failure = TranscriptionError(problem, retryable: false)
-            return .failure(failure!)
-        }
+        if let problem = Self.check(path) { return .failure(TranscriptionError(problem, retryable: false)) }
         Self.silenceLibraryLog()
         let before = Self.residentSetBytes()
         var parameters = whisper_context_default_params()
@@ -84,8 +80,7 @@ public final class WhisperModel: @unchecked Sendable {
         parameters.dtw_token_timestamps = true
         parameters.dtw_aheads_preset = name == "base" ? WHISPER_AHEADS_BASE : WHISPER_AHEADS_TINY_EN
         guard let loaded = whisper_init_from_file_with_params(path, parameters) else {
-            failure = TranscriptionError("the model file \(path) could not be loaded", retryable: false)
-            return .failure(failure!)
+            return .failure(TranscriptionError("the model file \(path) could not be loaded", retryable: false))
         }
         context = loaded
         residentBytes.store(max(0, Self.residentSetBytes() - before), ordering: .relaxed)

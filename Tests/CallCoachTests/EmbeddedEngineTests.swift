@@ -123,6 +123,22 @@ import Testing
                 $0.production = true
             }
         }
+
+        // Once the operator installs the models, the same server is ready and the requeued call
+        // is heard: a failed load is not remembered.
+        let installed = Configuration().modelsDirectory
+        try FileManager.default.removeItem(atPath: empty.file("ggml-tiny.en.bin"))
+        for item in ["ggml-tiny.en.bin", "all-MiniLM-L6-v2"] {
+            try FileManager.default.copyItem(atPath: installed + "/" + item, toPath: empty.file(item))
+        }
+        #expect(await fixture.server.client().get("/readyz").status == 200)
+        let letter = try #require(letters.first)
+        #expect(
+            await fixture.send(
+                .post, "/api/v1/companies/\(fixture.companyA)/dead-letters/\(letter.id)/requeue", as: "adminA"
+            ).status == 202)
+        try await fixture.server.drainQueue()
+        #expect(try await detail(fixture, callID)["status"] as? String == "ready")
     }
 
     @Test func onlyInstalledWhisperModelsCanBeChosen() throws {
