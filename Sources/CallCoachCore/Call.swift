@@ -23,6 +23,8 @@ public struct Call: Sendable, Equatable, Codable {
     /// An IANA time-zone name.
     public var customerTimeZone: String?
     public var externalID: String?
+    /// The account or debt the call is about, for the per-debt limits of Regulation F.
+    public var debtID: String?
     /// Which channel carries whom, e.g. `{"left":"agent","right":"customer"}`.
     public var channelMap: [String: String]?
     public var source: CallSource

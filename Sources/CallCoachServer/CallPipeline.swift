@@ -474,8 +474,8 @@ extension CallPipeline {
             // A month back covers every cross-call window the packs use.
             let earlier = try await database.read(scope.context) {
                 try CallRecords(scope: scope).calls(
-                    customerPhone: phone, since: startedAt.addingTimeInterval(-31 * 86_400), before: startedAt,
-                    excluding: call.id, $0)
+                    customerPhone: phone, debtID: call.debtID, since: startedAt.addingTimeInterval(-31 * 86_400),
+                    before: startedAt, excluding: call.id, $0)
             }
             prior = earlier.map { earlier in
                 let spoke = earlier.report.flatMap { try? JSON.decode(CallReport.self, from: Array($0.utf8)) }.map {

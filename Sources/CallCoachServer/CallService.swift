@@ -42,6 +42,7 @@ final class CallService: Sendable {
         var customerPhone: String?
         var customerTimeZone: String?
         var externalId: String?
+        var debtId: String?
         var channelMap: [String: String]?
 
         static let fields: [StrictJSON.Field] = [
@@ -49,7 +50,7 @@ final class CallService: Sendable {
             .text("teamId", 1...64, required: false), .text("direction", 6...8, required: false),
             .text("startedAt", 10...40, required: false), .text("customerPhone", 3...32, required: false),
             .text("customerTimeZone", 1...64, required: false), .text("externalId", 1...200, required: false),
-            .object("channelMap", required: false),
+            .text("debtId", 1...200, required: false), .object("channelMap", required: false),
         ]
     }
 
@@ -329,6 +330,7 @@ final class CallService: Sendable {
         }
         call.customerPhone = metadata.customerPhone
         call.externalID = metadata.externalId
+        call.debtID = metadata.debtId
         let members = try await database.read(scope.context) { try CompanyDirectory(scope: scope).members($0) }
         var agent: Membership?
         if let email = metadata.agentEmail {

@@ -29,6 +29,17 @@ struct ComplianceRoutes: Sendable {
         let finding: StoredJSON?
     }
 
+    /// A stored finding as the API shows it: the finding, its call, and whether its follow-up is done.
+    static func view(_ finding: StoredFinding) -> StoredJSON {
+        var object = (StoredJSON(text: finding.finding)?.value as? [String: Any]) ?? [:]
+        object["callId"] = finding.callID
+        if let done = finding.doneAt {
+            object["followUpDoneAt"] = ISO8601DateFormatter().string(from: done)
+            object["followUpDoneBy"] = finding.doneBy
+        }
+        return StoredJSON(object)
+    }
+
     /// The packs a company runs: its own choices over the defaults.
     static func enabledPacks(_ settings: [String: Bool]) -> [CompliancePack] {
         CompliancePacks.all.filter { settings[$0.id] ?? CompliancePacks.enabledByDefault.contains($0.id) }
@@ -93,12 +104,53 @@ struct ComplianceRoutes: Sendable {
                 where (severity == nil || finding.severity == severity)
                     && (pack == nil || finding.packID == pack)
                 {
-                    guard var object = StoredJSON(text: finding.finding)?.value as? [String: Any] else { continue }
-                    object["callId"] = call.id
-                    found.append(StoredJSON(object))
+                    found.append(Self.view(finding))
                 }
             }
             return try .json(found)
+        }
+        router.add(.get, base + "/follow-ups", access: Access.company(.readCalls)) { request in
+            // Findings that need someone to act, within the reader's reach, soonest due first.
+            let scope = try request.scope()
+            let status = request.queryValue("status") ?? "open"
+            guard status == "open" || status == "done" else {
+                throw HTTPError(400, detail: "status is open or done.")
+            }
+            let stored = try await database.read(scope.context) {
+                try ComplianceRecords(scope: scope).followUps(done: status == "done", limit: 500, $0)
+            }
+            var visible: [StoredJSON] = []
+            for finding in stored where (try? await calls.call(scope, id: finding.callID)) != nil {
+                visible.append(Self.view(finding))
+            }
+            return try .json(visible)
+        }
+        router.add(
+            .post, base + "/calls/{callId}/findings/{packId}/{ruleId}/done",
+            access: Access.company(.configureCompliance)
+        ) { request in
+            let scope = try request.scope()
+            let call = try await calls.call(scope, id: try request.parameter("callId"))
+            guard scope.allows(.configureCompliance, on: CallService.relation(of: scope, to: call)) else {
+                throw IdentityError(.forbidden)
+            }
+            let (pack, rule) = (try request.parameter("packId"), try request.parameter("ruleId"))
+            try await database.write(scope.context) { connection in
+                guard
+                    try ComplianceRecords(scope: scope).markDone(
+                        callID: call.id, packID: pack, ruleID: rule, at: identity.clock(), connection)
+                else { throw IdentityError(.notFound) }
+                try identity.audit(
+                    scope, "follow_up.done", target: call.id, details: ["pack": pack, "rule": rule],
+                    clientAddress: request.remoteAddress, connection)
+            }
+            let stored = try await database.read(scope.context) {
+                try ComplianceRecords(scope: scope).findings(callID: call.id, $0)
+            }
+            guard let finding = stored.first(where: { $0.packID == pack && $0.ruleID == rule }) else {
+                throw IdentityError(.notFound)
+            }
+            return try .json(Self.view(finding))
         }
         router.add(.get, base + "/calls/{callId}/findings", access: Access.company(.readCalls)) { request in
             let scope = try request.scope()
@@ -106,7 +158,7 @@ struct ComplianceRoutes: Sendable {
             let stored = try await database.read(scope.context) {
                 try ComplianceRecords(scope: scope).findings(callID: call.id, $0)
             }
-            return try .json(stored.compactMap { StoredJSON(text: $0.finding) })
+            return try .json(stored.map(Self.view))
         }
     }
 }

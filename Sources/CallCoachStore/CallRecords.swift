@@ -14,11 +14,12 @@ public struct CallRecords: Sendable {
         try connection.execute(
             """
             INSERT INTO calls (id, company_id, agent_id, team_id, direction, started_at, customer_phone, \
-            customer_time_zone, external_id, channel_map, source, media_format, status, progress, uploaded_by, \
-            idempotency_key, created_at, updated_at) VALUES (\(call.id), \(scope.companyID), \(call.agentID), \
-            \(call.teamID), \(call.direction), \(call.startedAt), \(call.customerPhone), \(call.customerTimeZone), \
-            \(call.externalID), \(channelMap), \(call.source.rawValue), \(call.mediaFormat), \(call.status.rawValue), \
-            \(call.progress), \(call.uploadedBy), \(idempotencyKey), \(call.createdAt), \(call.updatedAt))
+            customer_time_zone, external_id, debt_id, channel_map, source, media_format, status, progress, \
+            uploaded_by, idempotency_key, created_at, updated_at) VALUES (\(call.id), \(scope.companyID), \
+            \(call.agentID), \(call.teamID), \(call.direction), \(call.startedAt), \(call.customerPhone), \
+            \(call.customerTimeZone), \(call.externalID), \(call.debtID), \(channelMap), \(call.source.rawValue), \
+            \(call.mediaFormat), \(call.status.rawValue), \(call.progress), \(call.uploadedBy), \(idempotencyKey), \
+            \(call.createdAt), \(call.updatedAt))
             """)
     }
 
@@ -90,16 +91,18 @@ public struct CallRecords: Sendable {
             """)
     }
 
-    /// The company's other calls to a number that started in `since..<before`, with their reports.
+    /// The company's other calls to a number (about one debt, when given) that started in
+    /// `since..<before`, with their reports.
     public func calls(
-        customerPhone: String, since: Date, before: Date, excluding id: String, _ connection: any DatabaseConnection
+        customerPhone: String, debtID: String?, since: Date, before: Date, excluding id: String,
+        _ connection: any DatabaseConnection
     ) throws -> [(startedAt: Date, report: String?)] {
-        try connection.query(
-            """
+        var sql: SQL = """
             SELECT started_at, report FROM calls WHERE company_id = \(scope.companyID) \
             AND customer_phone = \(customerPhone) AND started_at >= \(since) AND started_at < \(before) AND id <> \(id)
             """
-        ).map { (try $0.decode("started_at"), try $0.decode("report")) }
+        if let debtID { sql = "\(sql: sql) AND debt_id = \(debtID)" }
+        return try connection.query(sql).map { (try $0.decode("started_at"), try $0.decode("report")) }
     }
 
     /// The call's recording is now in `format` (a redacted version replaced the upload).
@@ -140,6 +143,7 @@ public struct CallRecords: Sendable {
         call.customerPhone = try row.decode("customer_phone")
         call.customerTimeZone = try row.decode("customer_time_zone")
         call.externalID = try row.decode("external_id")
+        call.debtID = try row.decode("debt_id")
         call.channelMap = try row.decode("channel_map", as: String?.self).flatMap {
             try? JSONDecoder().decode([String: String].self, from: Data($0.utf8))
         }

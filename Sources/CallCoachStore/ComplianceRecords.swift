@@ -10,11 +10,16 @@ public struct StoredFinding: Sendable, Equatable {
     public let finding: String
     public let followUpDue: Date?
     public let createdAt: Date
+    /// When and by whom the follow-up was done.
+    public var doneAt: Date?
+    public var doneBy: String?
 
     public init(
         callID: String, packID: String, ruleID: String, packVersion: Int, severity: String, finding: String,
-        followUpDue: Date?, createdAt: Date
+        followUpDue: Date?, createdAt: Date, doneAt: Date? = nil, doneBy: String? = nil
     ) {
+        self.doneAt = doneAt
+        self.doneBy = doneBy
         self.callID = callID
         self.packID = packID
         self.ruleID = ruleID
@@ -75,12 +80,38 @@ public struct ComplianceRecords: Sendable {
             SELECT * FROM findings WHERE company_id = \(scope.companyID) AND call_id = \(callID) \
             ORDER BY pack_id, rule_id
             """
-        ).map { row in
-            StoredFinding(
-                callID: try row.decode("call_id"), packID: try row.decode("pack_id"), ruleID: try row.decode("rule_id"),
-                packVersion: try row.decode("pack_version"), severity: try row.decode("severity"),
-                finding: try row.decode("finding"), followUpDue: try row.decode("follow_up_due"),
-                createdAt: try row.decode("created_at"))
-        }
+        ).map(Self.finding)
+    }
+
+    /// Findings that need a follow-up, soonest due first: the open ones, or the done ones.
+    public func followUps(done: Bool, limit: Int, _ connection: any DatabaseConnection) throws -> [StoredFinding] {
+        let state: SQL = done ? "done_at IS NOT NULL" : "done_at IS NULL"
+        return try connection.query(
+            """
+            SELECT * FROM findings WHERE company_id = \(scope.companyID) AND follow_up_due IS NOT NULL \
+            AND \(sql: state) ORDER BY follow_up_due, call_id LIMIT \(limit)
+            """
+        ).map(Self.finding)
+    }
+
+    /// Marks a finding's follow-up done; false when there is no such open follow-up.
+    public func markDone(
+        callID: String, packID: String, ruleID: String, at time: Date, _ connection: any DatabaseConnection
+    ) throws -> Bool {
+        try connection.execute(
+            """
+            UPDATE findings SET done_at = \(time), done_by = \(scope.actorID) WHERE company_id = \(scope.companyID) \
+            AND call_id = \(callID) AND pack_id = \(packID) AND rule_id = \(ruleID) \
+            AND follow_up_due IS NOT NULL AND done_at IS NULL
+            """) == 1
+    }
+
+    static func finding(_ row: Row) throws -> StoredFinding {
+        StoredFinding(
+            callID: try row.decode("call_id"), packID: try row.decode("pack_id"), ruleID: try row.decode("rule_id"),
+            packVersion: try row.decode("pack_version"), severity: try row.decode("severity"),
+            finding: try row.decode("finding"), followUpDue: try row.decode("follow_up_due"),
+            createdAt: try row.decode("created_at"), doneAt: try row.decode("done_at"),
+            doneBy: try row.decode("done_by"))
     }
 }

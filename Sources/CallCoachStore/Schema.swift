@@ -162,6 +162,13 @@ public enum Schema {
                 );
                 """ + (dialect == .postgres ? RowLevelSecurity.tenantPolicies(RowLevelSecurity.calibrationTables) : "")
             }),
+        Migration(
+            17, "debt ids and follow-ups",
+            sql: """
+                ALTER TABLE calls ADD COLUMN debt_id TEXT;
+                ALTER TABLE findings ADD COLUMN done_at BIGINT;
+                ALTER TABLE findings ADD COLUMN done_by TEXT;
+                """),
     ]
 
     /// Calls, the versions of every encrypted blob, key versions, and the job queue with its dead letters.

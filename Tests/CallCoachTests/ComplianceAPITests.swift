@@ -100,6 +100,25 @@ import Testing
                 with: Data(await fixture.send(.get, base(fixture) + "/findings", as: "agentA2").body)) as? [Any])
         #expect(none.isEmpty)
         #expect(await fixture.send(.get, base(fixture) + "/findings?severity=dire", as: "adminA").status == 400)
+
+        // Follow-ups: the opt-out, the dispute and the cease request wait for someone to act.
+        let open = try objects(await fixture.send(.get, base(fixture) + "/follow-ups", as: "adminA"))
+        #expect(
+            Set(open.compactMap { $0["ruleId"] as? String }) == ["opt-out-request", "dispute-request", "cease-request"])
+        let done = fixture.callsPath("/\(callID)/findings/tcpa/opt-out-request/done")
+        #expect(await fixture.send(.post, done, as: "managerA").status == 403)
+        let marked = await fixture.send(.post, done, as: "adminA")
+        #expect(marked.status == 200, "\(marked.bodyText)")
+        #expect(try object(marked)["followUpDoneAt"] != nil)
+        #expect(await fixture.send(.post, done, as: "adminA").status == 404, "already done")
+        #expect(
+            await fixture.send(
+                .post, fixture.callsPath("/\(callID)/findings/tcpa/outside-calling-hours/done"), as: "adminA"
+            )
+            .status == 404, "no follow-up to do")
+        let closed = try objects(await fixture.send(.get, base(fixture) + "/follow-ups?status=done", as: "adminA"))
+        #expect(closed.compactMap { $0["ruleId"] as? String } == ["opt-out-request"])
+        #expect(try objects(await fixture.send(.get, base(fixture) + "/follow-ups", as: "agentA2")).isEmpty)
         #expect(await fixture.send(.get, fixture.callsPath("/\(callID)/findings"), as: "agentA2").status == 404)
     }
 
@@ -124,5 +143,12 @@ import Testing
         }
         #expect(try await !rules(ids[0]).contains("call-after-conversation"))
         #expect(try await rules(ids[1]).contains("call-after-conversation"), "three days after the customer spoke")
+        // Another debt of the same consumer is counted on its own.
+        let metadata = UploadPart.metadata(
+            #"{"customerPhone":"+15551230000","startedAt":"2026-12-04T15:00:00Z","debtId":"loan-2"}"#)
+        let other = try #require(
+            try object(await fixture.upload([metadata, .transcript(sampleTranscript)], as: "adminA"))["id"] as? String)
+        try await fixture.server.drainQueue()
+        #expect(try await !rules(other).contains("call-after-conversation"))
     }
 }
