@@ -128,8 +128,7 @@ struct CallPipeline: Sendable {
 
     /// Whether the company runs the HIPAA identifiers pack, whose identifiers are redacted too.
     func redactsHealthData(_ scope: TenantScope) async throws -> Bool {
-        let settings = try await database.read(scope.context) { try ComplianceRecords(scope: scope).settings($0) }
-        return ComplianceRoutes.enabledPacks(settings).contains { $0.id == "hipaa-identifiers" }
+        try await ComplianceRoutes.enabledPacks(scope, database).contains { $0.id == "hipaa-identifiers" }
     }
 
     /// What the report says of redacted data.
@@ -461,13 +460,9 @@ extension CallPipeline {
         _ scope: TenantScope, _ call: Call, transcript: Transcript, stored: Transcript,
         metrics report: ConversationReport, redactions: [Redaction], embeddings: [UtteranceEmbedding], at time: Date
     ) async throws -> ([StoredEvaluation], [StoredFinding]) {
-        let (cards, settings) = try await database.read(scope.context) { connection in
-            (
-                try ScorecardRecords(scope: scope).current(connection).filter(\.active),
-                try ComplianceRecords(scope: scope).settings(connection)
-            )
-        }
-        let packs = ComplianceRoutes.enabledPacks(settings)
+        let cards = try await database.read(scope.context) { try ScorecardRecords(scope: scope).current($0) }
+            .filter(\.active)
+        let packs = try await ComplianceRoutes.enabledPacks(scope, database)
         guard !cards.isEmpty || !packs.isEmpty else { return ([], []) }
         var prior: [PriorCall] = []
         if !packs.isEmpty, let phone = call.customerPhone, let startedAt = call.startedAt {

@@ -60,6 +60,37 @@ public struct ComplianceRecords: Sendable {
             """)
     }
 
+    /// The company's own packs: the newest version of each, as (id, version, definition JSON).
+    public func customPacks(_ connection: any DatabaseConnection) throws -> [(
+        id: String, version: Int, definition: String
+    )] {
+        try connection.query(
+            """
+            SELECT p.id, p.version, p.definition FROM company_packs p WHERE p.company_id = \(scope.companyID) \
+            AND p.version = (SELECT MAX(v.version) FROM company_packs v WHERE v.company_id = p.company_id \
+            AND v.id = p.id) ORDER BY p.id
+            """
+        ).map { (try $0.decode("id"), try $0.decode("version"), try $0.decode("definition")) }
+    }
+
+    public func saveCustomPack(
+        id: String, version: Int, definition: String, at time: Date, _ connection: any DatabaseConnection
+    ) throws {
+        try connection.execute(
+            """
+            INSERT INTO company_packs (company_id, id, version, definition, created_at, created_by) VALUES \
+            (\(scope.companyID), \(id), \(version), \(definition), \(time), \(scope.actorID))
+            """)
+    }
+
+    /// Removes a company pack, every version, and its setting; its findings on past calls stay.
+    public func deleteCustomPack(id: String, _ connection: any DatabaseConnection) throws -> Bool {
+        try connection.execute(
+            "DELETE FROM compliance_settings WHERE company_id = \(scope.companyID) AND pack_id = \(id)")
+        return try connection.execute("DELETE FROM company_packs WHERE company_id = \(scope.companyID) AND id = \(id)")
+            > 0
+    }
+
     /// Replaces a call's findings, so processing it again leaves one set.
     public func replace(callID: String, _ findings: [StoredFinding], _ connection: any DatabaseConnection) throws {
         try connection.execute("DELETE FROM findings WHERE company_id = \(scope.companyID) AND call_id = \(callID)")

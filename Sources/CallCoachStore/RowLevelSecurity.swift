@@ -75,6 +75,9 @@ public enum RowLevelSecurity {
             table: "calibrations", name: "tenant_isolation", using: "company_id = \(company)",
             check: "company_id = \(company)"),
         Policy(
+            table: "company_packs", name: "tenant_isolation", using: "company_id = \(company)",
+            check: "company_id = \(company)"),
+        Policy(
             table: "support_grants", name: "tenant_isolation",
             using: "company_id = \(company) OR operator_id = \(user)",
             check: "company_id = \(company)"),
@@ -97,11 +100,20 @@ public enum RowLevelSecurity {
     /// The company tables that came with compliance packs.
     static let complianceTables = ["compliance_settings", "findings"]
 
+    /// The company tables that came with companies' own compliance packs.
+    static let companyPackTables = ["company_packs"]
+
     /// The company tables that came with comments and coaching.
     static let coachingTables = ["call_comments", "coaching_assignments"]
 
     /// The company tables that came with calibration sessions.
     static let calibrationTables = ["calibrations"]
+
+    /// The tables whose policies arrive in their own, later migrations, not in the first one.
+    static var laterTables: [String] {
+        callTables + aiTables + embeddingTables + scoringTables + complianceTables + coachingTables
+            + calibrationTables + companyPackTables
+    }
 
     /// Turns row-level security on for `tables` with their expected policies.
     static func tenantPolicies(_ tables: [String]) -> String {
@@ -126,12 +138,7 @@ public enum RowLevelSecurity {
             ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO \(applicationRole);
 
             """
-        text += tenantPolicies(
-            policies.map(\.table).filter {
-                !(callTables + aiTables + embeddingTables + scoringTables + complianceTables + coachingTables
-                    + calibrationTables).contains(
-                        $0)
-            })
+        text += tenantPolicies(policies.map(\.table).filter { !laterTables.contains($0) })
         return text
     }
 }

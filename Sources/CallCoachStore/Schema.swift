@@ -169,6 +169,21 @@ public enum Schema {
                 ALTER TABLE findings ADD COLUMN done_at BIGINT;
                 ALTER TABLE findings ADD COLUMN done_by TEXT;
                 """),
+        Migration(
+            18, "company compliance packs",
+            sql: { dialect in
+                """
+                CREATE TABLE company_packs (
+                    company_id TEXT NOT NULL REFERENCES companies (id),
+                    id TEXT NOT NULL,
+                    version BIGINT NOT NULL,
+                    definition TEXT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    created_by TEXT NOT NULL,
+                    PRIMARY KEY (company_id, id, version)
+                );
+                """ + (dialect == .postgres ? RowLevelSecurity.tenantPolicies(RowLevelSecurity.companyPackTables) : "")
+            }),
     ]
 
     /// Calls, the versions of every encrypted blob, key versions, and the job queue with its dead letters.

@@ -18,8 +18,8 @@ import Testing
         #expect(
             try await packs(fixture, as: "agentA") == [
                 "pci-dss": true, "recording-disclosure": true, "fdcpa-regf": false, "tcpa": false,
-                "hipaa-identifiers": false,
-            ])
+                "hipaa-identifiers": false, "house-pack": true,
+            ], "the fixture's own pack is on until switched off")
         let path = base(fixture) + "/compliance-packs/fdcpa-regf"
         #expect(await fixture.send(.patch, path, as: "managerA", json: #"{"enabled":true}"#).status == 403)
         let on = await fixture.send(.patch, path, as: "adminA", json: #"{"enabled":true}"#)
@@ -150,5 +150,65 @@ import Testing
             try object(await fixture.upload([metadata, .transcript(sampleTranscript)], as: "adminA"))["id"] as? String)
         try await fixture.server.drainQueue()
         #expect(try await !rules(other).contains("call-after-conversation"))
+    }
+
+    @Test func aCompanyWritesItsOwnPacks() async throws {
+        let fixture = try await TenancyFixture.quiet()
+        let packs = base(fixture) + "/compliance-packs"
+        let rules =
+            #"[{"id":"refund-promise","title":"A refund was promised","regulation":"Refund policy 2.1","severity":"medium","when":{"phrase":"guaranteed refund","speaker":"agent"}}]"#
+        let bad = await fixture.send(
+            .post, packs, as: "adminA",
+            json:
+                #"{"definition":{"id":"refunds","name":"Refunds","rules":[{"id":"x","title":"X","regulation":"R","severity":"dire","when":{"phrase":"x"}}]}}"#
+        )
+        #expect(bad.status == 400 && bad.bodyText.contains("$.rules[0].severity"), "\(bad.bodyText)")
+        #expect(
+            await fixture.send(
+                .post, packs, as: "adminA", json: #"{"definition":{"id":"tcpa","name":"Mine","rules":\#(rules)}}"#
+            ).status == 400, "a shipped pack's id")
+        #expect(
+            await fixture.send(
+                .post, packs, as: "adminA",
+                json: #"{"definition":{"id":"refunds","name":"Refunds","version":3,"rules":\#(rules)}}"#
+            ).status == 400, "the server numbers versions")
+        #expect(
+            await fixture.send(
+                .post, packs, as: "managerA",
+                json: #"{"definition":{"id":"refunds","name":"Refunds","rules":\#(rules)}}"#
+            ).status == 403)
+        let created = await fixture.send(
+            .post, packs, as: "adminA", json: #"{"definition":{"id":"refunds","name":"Refunds","rules":\#(rules)}}"#)
+        #expect(created.status == 201, "\(created.bodyText)")
+        #expect(try object(created)["custom"] as? Bool == true && object(created)["enabled"] as? Bool == true)
+
+        let transcript = #"""
+            {"speakers":[{"id":"a","role":"agent"},{"id":"c","role":"customer"}],
+             "utterances":[{"speaker":"a","start":0,"end":4,"text":"This call may be recorded. You get a guaranteed refund."}]}
+            """#
+        let callID = try #require(
+            try object(await fixture.upload([.transcript(transcript)], as: "adminA"))["id"] as? String)
+        try await fixture.server.drainQueue()
+        let findings = try objects(await fixture.send(.get, fixture.callsPath("/\(callID)/findings"), as: "adminA"))
+        #expect(findings.map { $0["ruleId"] as? String } == ["refund-promise"], "\(findings)")
+        #expect((findings.first?["evidence"] as? [[String: Any]])?.first?["text"] as? String == "guaranteed refund")
+
+        let edited = await fixture.send(
+            .put, packs + "/refunds", as: "adminA",
+            json: #"{"definition":{"id":"refunds","name":"Refunds v2","rules":\#(rules)}}"#)
+        #expect(edited.status == 200, "\(edited.bodyText)")
+        #expect(try object(edited)["version"] as? Int == 2)
+        #expect(
+            await fixture.send(
+                .put, packs + "/tcpa", as: "adminA", json: #"{"definition":{"id":"tcpa","name":"x","rules":\#(rules)}}"#
+            )
+            .status == 400)
+        #expect(await fixture.send(.delete, packs + "/pci-dss", as: "adminA").status == 400)
+        #expect(await fixture.send(.delete, packs + "/refunds", as: "adminA").status == 204)
+        #expect(await fixture.send(.delete, packs + "/refunds", as: "adminA").status == 404)
+        let audit = await fixture.send(.get, base(fixture) + "/audit-log", as: "adminA").bodyText
+        for action in ["compliance_pack.created", "compliance_pack.edited", "compliance_pack.deleted"] {
+            #expect(audit.contains(action), "\(action)")
+        }
     }
 }

@@ -81,6 +81,8 @@ struct TenancyFixture {
                 StoredScorecard(
                     id: scorecardA, version: 1, name: "Support", definition: ScorecardTemplates.all[0].json,
                     active: false, createdAt: Date(), createdBy: ids["adminA"]!), connection)
+            try ComplianceRecords(scope: TenantScope(membership: admin)).saveCustomPack(
+                id: "house-pack", version: 1, definition: Self.housePack(version: 1), at: Date(), connection)
         }
         var tokens: [String: String] = [:]
         for (name, id) in users { tokens[name] = try await identity.startSession(userID: id).accessToken }
@@ -100,6 +102,13 @@ struct TenancyFixture {
         return await client.send(method, path, json: json, headers: headers)
     }
 
+    /// A company's own compliance pack, as stored (with its version) or sent (without).
+    static func housePack(version: Int?) -> String {
+        let number = version.map { #","version":\#($0)"# } ?? ""
+        return
+            #"{"id":"house-pack","name":"House pack"\#(number),"rules":[{"id":"slang","title":"Slang","regulation":"Policy 4.2","severity":"low","when":{"phrase":"dude"}}]}"#
+    }
+
     /// A valid body for each company route that takes one.
     static func body(for route: Route) -> String? {
         switch (route.method, route.pattern.split(separator: "/").last ?? "") {
@@ -115,6 +124,9 @@ struct TenancyFixture {
         case (.put, "{scorecardId}"): #"{"definition":\#(ScorecardTemplates.all[1].json)}"#
         case (.patch, "{scorecardId}"): #"{"active":false}"#
         case (.patch, "{packId}"): #"{"enabled":true}"#
+        case (.put, "{packId}"): #"{"definition":\#(housePack(version: nil))}"#
+        case (.post, "compliance-packs"):
+            #"{"definition":{"id":"house-rules","name":"House rules","rules":[{"id":"no-slang","title":"Slang","regulation":"Company policy 4.2","severity":"low","when":{"phrase":"dude"}}]}}"#
         case (.post, "rescore"): "{}"
         default: nil
         }
@@ -153,7 +165,7 @@ struct TenancyFixture {
                     route.pattern,
                     [
                         "companyId": fixture.companyA, "teamId": fixture.teamA1, "userId": fixture.users[target]!,
-                        "grantId": fixture.grantA, "scorecardId": fixture.scorecardA, "packId": "tcpa",
+                        "grantId": fixture.grantA, "scorecardId": fixture.scorecardA, "packId": "house-pack",
                     ])
                 let response = await fixture.send(route.method, path, as: actor, json: TenancyFixture.body(for: route))
                 let membership = Membership(
