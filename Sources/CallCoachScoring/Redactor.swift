@@ -30,7 +30,8 @@ public struct Redaction: Sendable, Equatable {
 /// stored, searched or embedded holds it:
 ///
 /// - a **card number** is a number of 13 to 19 digits (spoken or written, in groups or not;
-///   `docs/rules.md` says how numbers are read) that passes the Luhn check;
+///   `docs/rules.md` says how numbers are read) that passes the Luhn check, or a longer number
+///   with 13 to 19 digits in it that do (a recogniser that runs the digits together);
 /// - a **security code** is a number of 3 or 4 digits within six words after `security code`,
 ///   `cvv`, `cvc`, `cvv2`, `csc` or `back of the card`;
 /// - an **expiry date** is a number of 3 or 4 digits (`04/27`, `oh four twenty seven`) within
@@ -110,7 +111,7 @@ public enum Redactor {
     static func spans(_ tokens: [TextToken], health: Bool = false) -> [(Int, Redaction.Kind)] {
         var found: [(Int, Redaction.Kind)] = []
         for (index, token) in tokens.enumerated() where token.isNumber {
-            if Luhn.isCardNumber(token.text) {
+            if Luhn.mayHoldCardNumber(token.text) {
                 found.append((index, .cardNumber))
             } else if health, let kind = healthKind(of: index, in: tokens) {
                 found.append((index, kind))

@@ -39,6 +39,16 @@ import Testing
         }
     }
 
+    @Test func digitsRunTogetherByTheRecogniserAreStillACardNumber() {
+        // What whisper tiny.en made of a spoken 4242 4242 4242 4242 on an 8 kHz line.
+        let (redacted, redactions) = Redactor.redact(
+            transcript(["My current time may be 42424242424242424242324242424242424242422."]))
+        #expect(redacted.utterances[0].text == "My current time may be [card number].")
+        #expect(redactions.map(\.kind) == [.cardNumber])
+        #expect(Luhn.mayHoldCardNumber("4242424242424242") && !Luhn.mayHoldCardNumber("4242424242424243"))
+        #expect(!Luhn.mayHoldCardNumber("11111111111111111111"), "twenty ones: no 13-19 window passes")
+    }
+
     @Test func timedWordsAreReplacedAndGiveTheSpan() {
         let words = [
             Word(text: "card", start: 0.5, end: 0.9), Word(text: "4111", start: 1.0, end: 1.6),
