@@ -185,7 +185,8 @@ final class SiteVerify: Sendable {
     }
 
     @Test func policyReportsAreRecordedReducedAndBounded() async throws {
-        let server = try await LiveServer.start()
+        // A fixed clock: 61 reports on a loaded machine could otherwise straddle a window's end.
+        let server = try await LiveServer.start(clock: TestClock(Date(timeIntervalSince1970: 1_800_000_020)))
         let client = server.client()
         let legacy = #"""
             {"csp-report":{"document-uri":"https://calls.example.com/calls/42?token=secret","violated-directive":"script-src-elem","effective-directive":"script-src-elem","blocked-uri":"https://evil.example:8443/x.js?q=1","script-sample":"alert(me@example.com)"}}
