@@ -27,7 +27,7 @@ let package = Package(
         .target(name: "CallCoachHTTP", dependencies: ["CMicroHTTPD", "CallCoachTelemetry"], swiftSettings: strict),
         .target(name: "CallCoachCrypto", dependencies: ["COpenSSL", "CArgon2"], swiftSettings: strict),
         .target(name: "CallCoachAnalysis", swiftSettings: strict),
-        .target(name: "CallCoachScoring", dependencies: ["CallCoachAnalysis"], swiftSettings: strict),
+        .target(name: "CallCoachScoring", dependencies: ["CallCoachAnalysis", "CallCoachCore"], swiftSettings: strict),
         // Signal processing is optimized even in debug builds, or the test suite waits on it.
         .target(
             name: "CallCoachAudio", dependencies: ["CSndFile"], swiftSettings: strict + [.unsafeFlags(["-O"])]),

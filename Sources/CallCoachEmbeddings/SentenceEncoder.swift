@@ -93,20 +93,9 @@ public final class SentenceEncoder: Sendable {
         self.layers = layers
         self.tokenizer = tokenizer
         openblas_set_num_threads(Int32(max(1, threads)))
-        self.vocabularySize = vocabularySize
     }
 
-    let vocabularySize: Int
-
-    /// Bytes held by the weights.
-    public var weightBytes: Int {
-        let dense = layers.reduce(0) { total, layer in
-            total
-                + [layer.query, layer.key, layer.value, layer.attentionOutput, layer.intermediate, layer.output]
-                .reduce(0) { $0 + $1.weight.count + $1.bias.count }
-        }
-        return 4 * (wordEmbeddings.count + positionEmbeddings.count + dense + (4 * layers.count + 3) * Self.dimensions)
-    }
+    var vocabularySize: Int { wordEmbeddings.count / Self.dimensions }
 
     /// Token ids in chunks of at most ``maximumTokens``, each with `[CLS]` and `[SEP]`: one chunk
     /// for most utterances, several for a long one. Empty text has no chunk.

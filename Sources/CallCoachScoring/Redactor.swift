@@ -11,8 +11,6 @@ public struct Redaction: Sendable, Equatable {
         case dateOfBirth = "date of birth"
         case medicalRecordNumber = "medical record number"
 
-        public var isCardData: Bool { [.cardNumber, .securityCode, .expiryDate].contains(self) }
-
         /// What stands in the text where the words were.
         public var marker: String { "[\(rawValue)]" }
     }

@@ -1,3 +1,4 @@
+import CallCoachCore
 import Foundation
 
 /// Why a rule was refused, and where: `path` points into the rule's JSON, e.g. `$.all[2].within`.
@@ -209,8 +210,7 @@ public enum RuleParser {
     }
 
     static func number(_ value: Any?, at path: String, in range: ClosedRange<Double>) throws(RuleError) -> Double {
-        // JSON's true and false arrive as NSNumbers too; their type code is a C char.
-        guard let value, let boxed = value as? NSNumber, String(cString: boxed.objCType) != "c",
+        guard let value, let boxed = value as? NSNumber, !isJSONBoolean(value),
             !(value is String), case let number = boxed.doubleValue, number.isFinite,
             range.contains(number)
         else {

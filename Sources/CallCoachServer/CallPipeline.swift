@@ -59,11 +59,13 @@ struct CallPipeline: Sendable {
             logger.warning("pipeline.call_missing", "the job's call no longer exists", [.jobID: .string(job.id)])
             return
         }
+        // Read once: the packs decide what is redacted, and check the call at the end.
+        let packs = try await ComplianceRoutes.enabledPacks(scope, database)
         switch call.source {
         case .transcript:
             try await setStatus(scope, call, .analyzing, 60)
             let (transcript, redactions) = Redactor.redact(
-                try await storedTranscript(scope, call), health: try await redactsHealthData(scope))
+                try await storedTranscript(scope, call), health: Self.redactsHealthData(packs))
             let duration = transcript.utterances.map(\.end).max() ?? 0
             let report = CallReport(
                 metrics: ConversationAnalyzer.analyze(transcript, callDuration: duration), audio: nil,
@@ -71,13 +73,13 @@ struct CallPipeline: Sendable {
             // An upload that held card data is replaced by its redacted version, and is not kept.
             try await finish(
                 scope, call, duration: duration, report: report, transcript: transcript, redactions: redactions,
-                store: !redactions.isEmpty, purge: !redactions.isEmpty)
+                packs: packs, store: !redactions.isEmpty, purge: !redactions.isEmpty)
         case .audio:
-            try await processAudio(scope, call, job: job)
+            try await processAudio(scope, call, job: job, packs: packs)
         }
     }
 
-    private func processAudio(_ scope: TenantScope, _ call: Call, job: Job) async throws {
+    private func processAudio(_ scope: TenantScope, _ call: Call, job: Job, packs: [CompliancePack]) async throws {
         try await setStatus(scope, call, .decoding, 10)
         let folder = "\(workDirectory)/\(job.id)"
         try? FileManager.default.removeItem(atPath: folder)
@@ -118,17 +120,17 @@ struct CallPipeline: Sendable {
             transcript = Self.voiceActivityTranscript(prepared)
         }
         try await setStatus(scope, call, .analyzing, 80)
-        let (redacted, redactions) = Redactor.redact(transcript, health: try await redactsHealthData(scope))
+        let (redacted, redactions) = Redactor.redact(transcript, health: Self.redactsHealthData(packs))
         if !redactions.isEmpty { try await replaceRecording(scope, call, prepared, silencing: redactions) }
         let report = Self.report(prepared, transcript: redacted, transcriber: transcriberName, redactions: redactions)
         try await finish(
             scope, call, duration: prepared.duration, report: report, transcript: redacted, redactions: redactions,
-            store: true, purge: !redactions.isEmpty)
+            packs: packs, store: true, purge: !redactions.isEmpty)
     }
 
     /// Whether the company runs the HIPAA identifiers pack, whose identifiers are redacted too.
-    func redactsHealthData(_ scope: TenantScope) async throws -> Bool {
-        try await ComplianceRoutes.enabledPacks(scope, database).contains { $0.id == "hipaa-identifiers" }
+    static func redactsHealthData(_ packs: [CompliancePack]) -> Bool {
+        packs.contains { $0.id == "hipaa-identifiers" }
     }
 
     /// What the report says of redacted data.
@@ -205,11 +207,17 @@ struct CallPipeline: Sendable {
         guard let key = BlobKey(scope: scope, collection: "transcripts", id: call.id),
             let version = try await database.read(scope.context, { try BlobVersions(scope: scope).current(key, $0) })
         else { throw PipelineFailure(reason: "the uploaded transcript is missing", permanent: true) }
+        return try transcript(key, version: version)
+    }
+
+    /// One stored version of a transcript, decrypted and decoded. An upload that cannot be read
+    /// never will be (`permanent`); one just written that cannot be read back is worth a retry.
+    func transcript(_ key: BlobKey, version: Int, permanent: Bool = true) throws -> Transcript {
         do {
             let reader = try blobs.reader(key, version: version)
             return try JSON.decode(Transcript.self, from: try reader.read(0..<reader.size))
         } catch {
-            throw PipelineFailure(reason: "the stored transcript could not be read", permanent: true)
+            throw PipelineFailure(reason: "the stored transcript could not be read", permanent: permanent)
         }
     }
 
@@ -224,7 +232,7 @@ struct CallPipeline: Sendable {
     /// the uploaded one), the vectors and the report, and marks the call ready.
     private func finish(
         _ scope: TenantScope, _ call: Call, duration: Double, report: CallReport, transcript: Transcript,
-        redactions: [Redaction], store: Bool, purge: Bool
+        redactions: [Redaction], packs: [CompliancePack], store: Bool, purge: Bool
     ) async throws {
         let embeddings = try await embed(transcript)
         let now = clock()
@@ -244,22 +252,10 @@ struct CallPipeline: Sendable {
         }
         let blob = written
         // Evidence is checked against the transcript as stored, read back from the encrypted store.
-        let stored: Transcript
-        do {
-            stored =
-                if let blob {
-                    try JSON.decode(
-                        Transcript.self,
-                        from: try blobs.reader(blob.key, version: blob.version).read(0..<blob.size))
-                } else {
-                    transcript
-                }
-        } catch {
-            throw PipelineFailure(reason: "the stored transcript could not be read back", permanent: false)
-        }
+        let stored = try blob.map { try self.transcript($0.key, version: $0.version, permanent: false) } ?? transcript
         let (evaluations, findings) = try await score(
             scope, call, transcript: transcript, stored: stored, metrics: report.metrics, redactions: redactions,
-            embeddings: embeddings, at: now)
+            packs: packs, embeddings: embeddings, at: now)
         let purged = try await database.write(scope.context) { connection -> [Int] in
             for evaluation in evaluations { try ScorecardRecords(scope: scope).record(evaluation, connection) }
             try ComplianceRecords(scope: scope).replace(callID: call.id, findings, connection)
@@ -286,8 +282,8 @@ struct CallPipeline: Sendable {
 
 extension CallPipeline {
     /// One vector per utterance, or per chunk of at most 128 tokens of a long one, computed off
-    /// the cooperative pool. Redaction (card numbers, health identifiers) arrives with the scoring
-    /// rules; it will run before this step, so no vector is made of redacted text.
+    /// the cooperative pool. The transcript given is already redacted, so no vector is made of
+    /// card or health data.
     func embed(_ transcript: Transcript) async throws -> [UtteranceEmbedding] {
         let texts = transcript.utterances.filter { !$0.text.isEmpty }
         guard !texts.isEmpty else { return [] }
@@ -334,28 +330,20 @@ extension CallPipeline {
             )
         }
         guard let call = loaded.0, call.status == .ready, let reportText = loaded.1, let current = loaded.2.first,
-            let card = try? ScorecardParser.parse(Array(current.definition.utf8)),
+            let card = current.scorecard,
             let report = try? JSON.decode(CallReport.self, from: Array(reportText.utf8))
         else {
             logger.info("rescore.skipped", "the call or scorecard is gone or not ready", [.jobID: .string(job.id)])
             return
         }
         let transcript = try await storedTranscript(scope, call)
-        let matcher: any SemanticMatcher =
-            if !loaded.4.isEmpty, let encoder = try? ai.engines.sentenceEncoder() {
-                EmbeddingMatcher(encoder: encoder, embeddings: loaded.4)
-            } else {
-                LexicalMatcher()
-            }
         let context = CallContext(
             transcript: transcript, report: report.metrics, redactions: Redactor.markers(in: transcript),
             startedAt: call.startedAt, timeZone: call.customerTimeZone)
-        var evaluation = Scorer.evaluate(card, with: RuleEvaluator(context: context, semantic: matcher))
-        if let stored = loaded.3, let previous = try? JSON.decode(CallEvaluation.self, from: Array(stored.result.utf8))
-        {
-            let previousCard = loaded.2.first { $0.version == stored.scorecardVersion }.flatMap {
-                try? ScorecardParser.parse(Array($0.definition.utf8))
-            }
+        let evaluator = RuleEvaluator(context: context, semantic: semanticMatcher(loaded.4))
+        var evaluation = try await askLLM(scope, card, Scorer.evaluate(card, with: evaluator), transcript: transcript)
+        if let stored = loaded.3, let previous = stored.evaluation {
+            let previousCard = loaded.2.first { $0.version == stored.scorecardVersion }?.scorecard
             evaluation = Rescoring.carryOver(previous, into: evaluation, card: card, previousCard: previousCard)
             evaluation.rescored = Rescoring.diff(from: previous, version: stored.scorecardVersion, to: evaluation)
         }
@@ -458,11 +446,11 @@ extension CallPipeline {
     /// them, the lexical fallback.
     func score(
         _ scope: TenantScope, _ call: Call, transcript: Transcript, stored: Transcript,
-        metrics report: ConversationReport, redactions: [Redaction], embeddings: [UtteranceEmbedding], at time: Date
+        metrics report: ConversationReport, redactions: [Redaction], packs: [CompliancePack],
+        embeddings: [UtteranceEmbedding], at time: Date
     ) async throws -> ([StoredEvaluation], [StoredFinding]) {
         let cards = try await database.read(scope.context) { try ScorecardRecords(scope: scope).current($0) }
             .filter(\.active)
-        let packs = try await ComplianceRoutes.enabledPacks(scope, database)
         guard !cards.isEmpty || !packs.isEmpty else { return ([], []) }
         var prior: [PriorCall] = []
         if !packs.isEmpty, let phone = call.customerPhone, let startedAt = call.startedAt {
@@ -479,16 +467,10 @@ extension CallPipeline {
                 return PriorCall(startedAt: earlier.startedAt, conversation: spoke ?? false)
             }
         }
-        let matcher: any SemanticMatcher =
-            if !embeddings.isEmpty, let encoder = try? ai.engines.sentenceEncoder() {
-                EmbeddingMatcher(encoder: encoder, embeddings: embeddings)
-            } else {
-                LexicalMatcher()
-            }
         let context = CallContext(
             transcript: transcript, report: report, redactions: redactions, startedAt: call.startedAt,
             timeZone: call.customerTimeZone, priorCalls: prior)
-        let evaluator = RuleEvaluator(context: context, semantic: matcher)
+        let evaluator = RuleEvaluator(context: context, semantic: semanticMatcher(embeddings))
         let batch = cards
         let scored = try await BlockingWork.run {
             let findings = try packs.flatMap { pack in
@@ -503,7 +485,7 @@ extension CallPipeline {
             }
             let evaluations = batch.compactMap { card -> (StoredScorecard, Scorecard, CallEvaluation)? in
                 // A stored definition was checked when saved; one that no longer parses is skipped.
-                guard let definition = try? ScorecardParser.parse(Array(card.definition.utf8)) else {
+                guard let definition = card.scorecard else {
                     logger.warning(
                         "scorecard.unreadable", "a stored scorecard no longer parses; the call is not scored with it",
                         [.companyID: .string(scope.companyID), .callID: .string(call.id)])
@@ -525,9 +507,15 @@ extension CallPipeline {
         return (results, scored.1)
     }
 
+    /// Semantic rules on the call's sentence embeddings; the lexical fallback when it has none.
+    func semanticMatcher(_ embeddings: [UtteranceEmbedding]) -> any SemanticMatcher {
+        guard !embeddings.isEmpty, let encoder = try? ai.engines.sentenceEncoder() else { return LexicalMatcher() }
+        return EmbeddingMatcher(encoder: encoder, embeddings: embeddings)
+    }
+
     /// Puts the card's pending LLM criteria to the company's chat-completions provider, when one
     /// is configured; an answer it cannot show with verbatim quotes goes to review. A provider that
-    /// fails leaves the criteria pending, with the reason, and the call is still scored.
+    /// fails leaves its criteria pending (and says so in the log), and the call is still scored.
     func askLLM(_ scope: TenantScope, _ card: Scorecard, _ evaluation: CallEvaluation, transcript: Transcript)
         async throws -> CallEvaluation
     {

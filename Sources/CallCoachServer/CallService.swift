@@ -379,6 +379,21 @@ final class CallService: Sendable {
         return call
     }
 
+    /// The call if the actor may read it and act on it with `capability`: out of reading reach it
+    /// is missing (404), within reach but beyond the capability's it is forbidden (403).
+    func call(_ scope: TenantScope, id: String, for capability: Capability) async throws -> Call {
+        let call = try await call(scope, id: id)
+        guard scope.allows(capability, on: Self.relation(of: scope, to: call)) else { throw IdentityError(.forbidden) }
+        return call
+    }
+
+    /// Which of these calls the actor may read, each looked up once.
+    func readable(_ scope: TenantScope, _ ids: some Sequence<String>) async -> Set<String> {
+        var readable: Set<String> = []
+        for id in Set(ids) where (try? await call(scope, id: id)) != nil { readable.insert(id) }
+        return readable
+    }
+
     /// The calls within the actor's reach for `capability` (reading, unless exporting), newest first.
     func list(
         _ scope: TenantScope, filter: CallRecords.Filter, after cursor: (Date, String)?, limit: Int,

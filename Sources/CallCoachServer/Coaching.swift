@@ -22,15 +22,6 @@ struct CoachingRoutes: Sendable {
         let note: String?
     }
 
-    /// The call, if the actor may act on it with `capability` (and read it at all).
-    func call(_ scope: TenantScope, _ id: String, for capability: Capability) async throws -> Call {
-        let call = try await calls.call(scope, id: id)
-        guard scope.allows(capability, on: CallService.relation(of: scope, to: call)) else {
-            throw IdentityError(.forbidden)
-        }
-        return call
-    }
-
     func register(in router: inout Router) {
         let base = "/api/v1/companies/{companyId}"
         router.add(.get, base + "/calls/{callId}/comments", access: Access.company(.readCalls)) { request in
@@ -44,7 +35,7 @@ struct CoachingRoutes: Sendable {
         router.add(.post, base + "/calls/{callId}/comments", access: Access.company(.comment), bodyLimit: 8192) {
             request in
             let scope = try request.scope()
-            let call = try await call(scope, try request.parameter("callId"), for: .comment)
+            let call = try await calls.call(scope, id: try request.parameter("callId"), for: .comment)
             let body = try await StrictJSON.decode(NewComment.self, from: request, allowed: ["at", "text"])
             let text = body.text.trimmingCharacters(in: .whitespacesAndNewlines)
             guard (1...2000).contains(text.count) else {
@@ -66,15 +57,10 @@ struct CoachingRoutes: Sendable {
         }
         router.add(.get, base + "/coaching-assignments", access: Access.company(.readCalls)) { request in
             let scope = try request.scope()
-            let all = try await database.read(scope.context) {
-                try CoachingRecords(scope: scope).assignments(agentID: nil, $0)
-            }
+            let all = try await database.read(scope.context) { try CoachingRecords(scope: scope).assignments($0) }
             // Those on calls within the reader's reach: their own, their teams', or the company's.
-            var visible: [CoachingAssignment] = []
-            for assignment in all where (try? await calls.call(scope, id: assignment.callID)) != nil {
-                visible.append(assignment)
-            }
-            return try .json(visible)
+            let readable = await calls.readable(scope, all.map(\.callID))
+            return try .json(all.filter { readable.contains($0.callID) })
         }
         router.add(
             .post, base + "/coaching-assignments", access: Access.company(.assignCoaching), bodyLimit: 8192
@@ -83,7 +69,7 @@ struct CoachingRoutes: Sendable {
             let body = try await StrictJSON.decode(
                 NewAssignment.self, from: request, allowed: ["callId", "criteria", "note"],
                 required: ["callId", "criteria"])
-            let call = try await call(scope, body.callId, for: .assignCoaching)
+            let call = try await calls.call(scope, id: body.callId, for: .assignCoaching)
             guard let agent = call.agentID else { throw StrictJSON.invalid("The call has no agent to coach.") }
             guard (1...30).contains(body.criteria.count), body.criteria.allSatisfy({ (1...64).contains($0.count) })
             else {
@@ -160,9 +146,8 @@ struct CoachingRoutes: Sendable {
                         callID: calibration.callID, scorecardID: calibration.scorecardID, connection)
                 )
             }
-            if let version, let card = try? ScorecardParser.parse(Array(version.definition.utf8)) {
-                let automatic = stored.flatMap { try? JSON.decode(CallEvaluation.self, from: Array($0.result.utf8)) }
-                result = Calibration.result(calibration.scores, card: card, automatic: automatic)
+            if let card = version?.scorecard {
+                result = Calibration.result(calibration.scores, card: card, automatic: stored?.evaluation)
             }
         }
         return CalibrationView(
@@ -192,7 +177,7 @@ struct CoachingRoutes: Sendable {
             let scope = try request.scope()
             let body = try await StrictJSON.decode(
                 NewCalibration.self, from: request, allowed: ["callId", "scorecardId", "graders"])
-            let call = try await call(scope, body.callId, for: .overrideScores)
+            let call = try await calls.call(scope, id: body.callId, for: .overrideScores)
             let graders = Array(Set(body.graders)).sorted()
             guard (2...20).contains(graders.count), graders.count == body.graders.count else {
                 throw StrictJSON.invalid("Give 2 to 20 different graders.")
@@ -241,7 +226,7 @@ struct CoachingRoutes: Sendable {
                     let version = try ScorecardRecords(scope: scope).versions(id: current.scorecardID, connection)
                         .first(
                             where: { $0.version == current.scorecardVersion }),
-                    let card = try? ScorecardParser.parse(Array(version.definition.utf8))
+                    let card = version.scorecard
                 else { throw IdentityError(.notFound) }
                 guard current.scores[scope.actorID] == nil else {
                     throw StrictJSON.invalid("You have already scored this call.")

@@ -225,21 +225,15 @@ struct ComplianceRoutes: Sendable {
             let stored = try await database.read(scope.context) {
                 try ComplianceRecords(scope: scope).followUps(done: status == "done", limit: 500, $0)
             }
-            var visible: [StoredJSON] = []
-            for finding in stored where (try? await calls.call(scope, id: finding.callID)) != nil {
-                visible.append(Self.view(finding))
-            }
-            return try .json(visible)
+            let readable = await calls.readable(scope, stored.map(\.callID))
+            return try .json(stored.filter { readable.contains($0.callID) }.map(Self.view))
         }
         router.add(
             .post, base + "/calls/{callId}/findings/{packId}/{ruleId}/done",
             access: Access.company(.configureCompliance)
         ) { request in
             let scope = try request.scope()
-            let call = try await calls.call(scope, id: try request.parameter("callId"))
-            guard scope.allows(.configureCompliance, on: CallService.relation(of: scope, to: call)) else {
-                throw IdentityError(.forbidden)
-            }
+            let call = try await calls.call(scope, id: try request.parameter("callId"), for: .configureCompliance)
             let (pack, rule) = (try request.parameter("packId"), try request.parameter("ruleId"))
             try await database.write(scope.context) { connection in
                 guard

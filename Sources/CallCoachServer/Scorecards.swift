@@ -48,8 +48,9 @@ struct ScorecardService: Sendable {
         }
         var active: Bool?
         if let value = object["active"] {
-            guard let flag = value as? Bool, let boxed = value as? NSNumber, String(cString: boxed.objCType) == "c"
-            else { throw StrictJSON.invalid("The field \"active\" must be true or false.") }
+            guard isJSONBoolean(value), let flag = value as? Bool else {
+                throw StrictJSON.invalid("The field \"active\" must be true or false.")
+            }
             active = flag
         }
         let definition: Any
@@ -162,10 +163,7 @@ struct ScorecardService: Sendable {
         _ change:
             @escaping @Sendable (CallEvaluation, Scorecard, _ evaluatedAt: Date, _ now: Date) throws -> CallEvaluation
     ) async throws -> EvaluationView {
-        let call = try await calls.call(scope, id: callID)
-        guard scope.allows(capability, on: CallService.relation(of: scope, to: call)) else {
-            throw IdentityError(.forbidden)
-        }
+        let call = try await calls.call(scope, id: callID, for: capability)
         let now = identity.clock()
         try await database.write(scope.context) { connection in
             let records = ScorecardRecords(scope: scope)
@@ -173,8 +171,7 @@ struct ScorecardService: Sendable {
                 let version = try records.versions(id: scorecardID, connection).first(where: {
                     $0.version == stored.scorecardVersion
                 }),
-                let card = try? ScorecardParser.parse(Array(version.definition.utf8)),
-                let evaluation = try? JSON.decode(CallEvaluation.self, from: Array(stored.result.utf8))
+                let card = version.scorecard, let evaluation = stored.evaluation
             else { throw IdentityError(.notFound) }
             let changed: CallEvaluation
             do {
@@ -205,11 +202,8 @@ struct ScorecardService: Sendable {
             let records = ScorecardRecords(scope: scope)
             return (try records.versions(id: id, connection), try records.evaluations(scorecardID: id, connection))
         }
-        guard let current = versions.first, let card = try? ScorecardParser.parse(Array(current.definition.utf8)) else {
-            throw IdentityError(.notFound)
-        }
-        let evaluations = stored.compactMap { try? JSON.decode(CallEvaluation.self, from: Array($0.result.utf8)) }
-        return Agreement.compute(evaluations, criteria: card.criteria.map(\.id))
+        guard let card = versions.first?.scorecard else { throw IdentityError(.notFound) }
+        return Agreement.compute(stored.compactMap(\.evaluation), criteria: card.criteria.map(\.id))
     }
 
     /// Queues every ready call in the filter (up to 10,000) to be scored again with the card's
@@ -249,12 +243,13 @@ struct ScorecardService: Sendable {
     /// Every evaluation against a scorecard of the calls within the actor's export reach (up to
     /// 10,000, newest first) as CSV: one row a call, one column per criterion of the newest version.
     func export(_ scope: TenantScope, id: String, filter: CallRecords.Filter) async throws -> String {
-        let versions = try await database.read(scope.context) {
-            try ScorecardRecords(scope: scope).versions(id: id, $0)
+        // Every evaluation against the card at once; the calls' pages decide which are shown.
+        let (versions, stored) = try await database.read(scope.context) { connection in
+            let records = ScorecardRecords(scope: scope)
+            return (try records.versions(id: id, connection), try records.evaluations(scorecardID: id, connection))
         }
-        guard let current = versions.first, let card = try? ScorecardParser.parse(Array(current.definition.utf8)) else {
-            throw IdentityError(.notFound)
-        }
+        guard let card = versions.first?.scorecard else { throw IdentityError(.notFound) }
+        let byCall = Dictionary(stored.map { ($0.callID, $0) }, uniquingKeysWith: { first, _ in first })
         let criteria = card.criteria.map(\.id)
         var lines = [
             (["callId", "agentId", "teamId", "startedAt", "scorecardVersion", "total", "complete", "autoFailed"]
@@ -268,12 +263,7 @@ struct ScorecardService: Sendable {
             let page = try await calls.list(scope, filter: filter, after: cursor, limit: 200, capability: .exportData)
             for call in page {
                 seen += 1
-                guard
-                    let stored = try await database.read(
-                        scope.context,
-                        { try ScorecardRecords(scope: scope).evaluation(callID: call.id, scorecardID: id, $0) }),
-                    let evaluation = try? JSON.decode(CallEvaluation.self, from: Array(stored.result.utf8))
-                else { continue }
+                guard let stored = byCall[call.id], let evaluation = stored.evaluation else { continue }
                 let answers = Dictionary(evaluation.answers.map { ($0.criterionID, $0.value ?? $0.status.rawValue) }) {
                     first, _ in first
                 }
@@ -308,6 +298,16 @@ struct ScorecardService: Sendable {
     }
 }
 
+extension StoredScorecard {
+    /// The definition, read again. It was checked when saved, so `nil` means the stored text was
+    /// changed behind the server's back.
+    var scorecard: Scorecard? { try? ScorecardParser.parse(Array(definition.utf8)) }
+}
+
+extension StoredEvaluation {
+    var evaluation: CallEvaluation? { try? JSON.decode(CallEvaluation.self, from: Array(result.utf8)) }
+}
+
 /// Stored JSON text (a definition, an evaluation) passed through to a response as it is.
 struct StoredJSON: Encodable {
     let value: Any
@@ -322,8 +322,7 @@ struct StoredJSON: Encodable {
     func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         switch value {
-        case let number as NSNumber where String(cString: number.objCType) == "c":
-            try container.encode(number.boolValue)
+        case let number as NSNumber where isJSONBoolean(number): try container.encode(number.boolValue)
         case let number as NSNumber: try container.encode(number.doubleValue)
         case let text as String: try container.encode(text)
         case let list as [Any]: try container.encode(list.map(StoredJSON.init))

@@ -112,8 +112,7 @@ extension StrictJSON.Field {
             guard let text = value as? String, text.count <= 254 else { return false }
             return EmailAddress(text) != nil
         case .integer(let range):
-            // JSONSerialization reads `true` as a number too (type code `c`); only real integers count.
-            guard let number = value as? NSNumber, String(cString: number.objCType) != "c",
+            guard let number = value as? NSNumber, !isJSONBoolean(value),
                 let integer = Int(exactly: number.doubleValue)
             else { return false }
             return range.contains(integer)

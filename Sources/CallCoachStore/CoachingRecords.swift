@@ -99,11 +99,11 @@ public struct CoachingRecords: Sendable {
             """)
     }
 
-    /// Assignments, newest first: one agent's, or everyone's.
-    public func assignments(agentID: String?, _ connection: any DatabaseConnection) throws -> [CoachingAssignment] {
-        var sql: SQL = "SELECT * FROM coaching_assignments WHERE company_id = \(scope.companyID)"
-        if let agentID { sql = "\(sql: sql) AND agent_id = \(agentID)" }
-        return try connection.query("\(sql: sql) ORDER BY created_at DESC, id").map(Self.assignment)
+    /// The company's assignments, newest first.
+    public func assignments(_ connection: any DatabaseConnection) throws -> [CoachingAssignment] {
+        try connection.query(
+            "SELECT * FROM coaching_assignments WHERE company_id = \(scope.companyID) ORDER BY created_at DESC, id"
+        ).map(Self.assignment)
     }
 
     public func assignment(id: String, _ connection: any DatabaseConnection) throws -> CoachingAssignment? {
