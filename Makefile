@@ -20,6 +20,8 @@ test: deps lint
 	$(SWIFT) test --skip-build
 	@echo "== the suite on PostgreSQL"
 	scripts/with-postgres $(SWIFT) test --skip-build
+	@echo "== the web application in a real browser (screenshots in test-output/browser)"
+	scripts/browser-tests
 
 deps:
 	@scripts/install-packages $(PACKAGES)

@@ -16,6 +16,9 @@ enum Access: RouteAccess, Equatable {
     case company(Capability)
     /// A platform operator (the Super-Admin) with the platform capability.
     case platform(Capability)
+    /// A browser page. Signed-out visitors are sent to sign-in; what the page shows it reads
+    /// from the API as the same caller, so it is allowed exactly what the API allows them.
+    case page
 
     var description: String {
         switch self {
@@ -24,6 +27,7 @@ enum Access: RouteAccess, Equatable {
         case .signedIn(let enrollment): enrollment ? "signed in (also during MFA enrolment)" : "signed in"
         case .company(let capability): "company member with \(capability.rawValue)"
         case .platform(let capability): "platform operator with \(capability.rawValue)"
+        case .page: "page (shows what the API allows the caller)"
         }
     }
 }
@@ -63,6 +67,9 @@ struct AccessControl: Middleware {
         switch access {
         case .anonymous, .metricsToken:
             break
+        case .page:
+            // The page decides what a missing or held session means: sign-in, or enrolment.
+            request.attributes[PrincipalKey.self] = try? await authenticator.principal(request, enrollment: true)
         case .signedIn(let enrollment):
             request.attributes[PrincipalKey.self] = try await authenticator.principal(request, enrollment: enrollment)
         case .company(let capability):

@@ -58,6 +58,13 @@ struct CompanyRoutes: Sendable {
                 try request.scope(), userID: try request.parameter("userId"), clientAddress: request.remoteAddress)
             return Response(status: 204)
         }
+        router.add(.get, base + "/mfa-policy", access: Access.company(.enforceMFA)) { request in
+            let scope = try request.scope()
+            let company = try await identity.database.read(scope.context) {
+                try IdentityRecords.company(id: scope.companyID, $0)
+            }
+            return try .json(["required": company?.requiresMFA ?? false])
+        }
         router.add(.put, base + "/mfa-policy", access: Access.company(.enforceMFA), bodyLimit: 8192) { request in
             let body = try await StrictJSON.decode(MFAPolicy.self, from: request, allowed: ["required"])
             try await identity.setRequiresMFA(
@@ -94,6 +101,9 @@ struct CompanyRoutes: Sendable {
             try await identity.revokeSupportGrant(
                 try request.scope(), grantID: try request.parameter("grantId"), clientAddress: request.remoteAddress)
             return Response(status: 204)
+        }
+        router.add(.get, "/api/v1/platform/companies", access: Access.platform(.manageCompanies)) { _ in
+            try .json(["companies": try await identity.database.read(.platform) { try IdentityRecords.companies($0) }])
         }
         router.add(.post, "/api/v1/platform/companies", access: Access.platform(.manageCompanies), bodyLimit: 8192) {
             request in

@@ -18,6 +18,10 @@ public enum PolicyMatrix {
             Reach: `own` covers the actor's own resources, `team` adds their teams' members', `company`
             the whole company. Another company is never covered: its resources answer `404`.
 
+            Pages (`page`) send signed-out visitors to sign-in (`303`) and read what they show from
+            the API as the same caller, so a page allows exactly what the API routes it reads allow:
+            another company's page answers `404`, and a page whose reads the policy refuses `403`.
+
             """
         text += "\n" + routeTable(router) + "\n" + capabilityTable() + "\n" + ceilingTable() + "\n" + fieldRules
         return text
@@ -36,7 +40,7 @@ public enum PolicyMatrix {
             let cells = roles.map { cell(access, role: $0) }
             text += "| \(route.method) | `\(route.pattern)` | \(access?.description ?? "undeclared") | "
             text += cells.joined(separator: " | ") + " | \(supportCell(access)) | \(platformCell(access)) | "
-            text += "\(anonymousCell(access)) | \(otherCompanyCell(access)) |\n"
+            text += "\(anonymousCell(access)) | \(otherCompanyCell(access, pattern: route.pattern)) |\n"
         }
         return text
     }
@@ -45,6 +49,7 @@ public enum PolicyMatrix {
     static func cell(_ access: Access?, role: Role) -> String {
         switch access {
         case .anonymous, .signedIn: return "allow"
+        case .page: return "page"
         case .metricsToken: return "token"
         case .company(let capability):
             let reach = Policy.reach(of: Membership(companyID: "c", userID: "u", role: role), for: capability)
@@ -76,12 +81,14 @@ public enum PolicyMatrix {
         switch access {
         case .anonymous: "allow"
         case .metricsToken: "token"
+        case .page: "303"
         default: "401"
         }
     }
 
-    static func otherCompanyCell(_ access: Access?) -> String {
+    static func otherCompanyCell(_ access: Access?, pattern: String) -> String {
         if case .company = access { return "404" }
+        if case .page = access, pattern.contains("{companyId}") { return "404" }
         return "n/a"
     }
 

@@ -151,13 +151,19 @@ public final class ServerRuntime: Sendable {
             engines: configuration.engines
         )
         .register(in: &router)
+        let access = AccessControl(authenticator: authenticator, identity: identity)
+        // The pages read the API in process, behind the same access control but not counted
+        // against the rate limit a second time.
+        let api = HTTPApplication(router: router, middleware: [access], logger: logger, metrics: metrics)
+        WebPages(identity: identity, calls: calls, database: database, api: APIReader(application: api))
+            .register(in: &router)
         try requireDeclaredAccess(router)
         let limiter = RateLimiter(limits: limits, routePolicies: EdgeRoutes.routePolicies)
         guard let proxies = TrustedProxies(list: configuration.trustedProxies.joined(separator: ",")) else {
             throw ConfigurationError("the trusted proxies are not a list of addresses")
         }
         return HTTPApplication(
-            router: router, middleware: [limiter, AccessControl(authenticator: authenticator, identity: identity)],
+            router: router, middleware: [limiter, access],
             logger: logger, metrics: metrics, securityHeaders: SecurityHeaders(reportPath: EdgeRoutes.reportPath),
             trustedProxies: proxies,
             // Misses pass the middleware too, so probing for addresses counts against the limit.

@@ -16,6 +16,11 @@ public enum IdentityRecords {
         try connection.queryOne("SELECT * FROM companies WHERE id = \(id)").map(company)
     }
 
+    /// Every company, by name: the platform console's list (a platform read).
+    public static func companies(_ connection: any DatabaseConnection) throws -> [Company] {
+        try connection.query("SELECT * FROM companies ORDER BY name, id").map(company)
+    }
+
     public static func setRequiresMFA(_ required: Bool, companyID: String, _ connection: any DatabaseConnection) throws
     {
         try connection.execute("UPDATE companies SET requires_mfa = \(required) WHERE id = \(companyID)")
