@@ -42,6 +42,8 @@ struct CallPipeline: Sendable {
     let blobs: BlobStore
     let ai: AISettings
     let workDirectory: String
+    /// The address e-mailed links start with (the public URL).
+    var links = "https://localhost:8443"
     let logger: Logger
     let metrics: Metrics
     let clock: @Sendable () -> Date
@@ -256,9 +258,15 @@ struct CallPipeline: Sendable {
         let (evaluations, findings) = try await score(
             scope, call, transcript: transcript, stored: stored, metrics: report.metrics, redactions: redactions,
             packs: packs, embeddings: embeddings, at: now)
+        let links = self.links
         let purged = try await database.write(scope.context) { connection -> [Int] in
+            let earlier = try ComplianceRecords(scope: scope).findings(callID: call.id, connection)
+            let firstEvaluation = try ScorecardRecords(scope: scope).evaluations(callID: call.id, connection).isEmpty
             for evaluation in evaluations { try ScorecardRecords(scope: scope).record(evaluation, connection) }
             try ComplianceRecords(scope: scope).replace(callID: call.id, findings, connection)
+            try Notifications.afterScoring(
+                scope, call: call, findings: findings, earlierFindings: earlier,
+                firstEvaluation: firstEvaluation && !evaluations.isEmpty, links: links, connection)
             if let blob {
                 try BlobVersions(scope: scope).record(
                     blob.key, version: blob.version, keyVersion: blob.keyVersion, size: blob.size, sha256: blob.sha,

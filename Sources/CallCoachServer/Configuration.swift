@@ -72,6 +72,9 @@ public struct Configuration: Sendable, Equatable {
     public var sessionIdleTimeoutSeconds = 86_400
     /// The address people reach the server at, used in links sent by e-mail.
     public var publicURL: String?
+
+    /// Where links in e-mail point: the public URL, or this machine's HTTPS port.
+    var linkBase: String { publicURL ?? "https://localhost:\(port == 0 ? 8443 : port)" }
     /// `smtp://host:port` (STARTTLS required) or `smtps://host:port`; without it mail goes to the data directory.
     public var smtpURL: String?
     public var smtpUsername: String?

@@ -119,7 +119,7 @@ public enum DatabaseCommands {
         let processing = Processing(
             database: database, blobs: BlobStore(root: configuration.dataDirectory + "/blobs", keys: keys.blobKeys),
             keys: keys, engines: configuration.engines, dataDirectory: configuration.dataDirectory,
-            workers: configuration.workers ?? 2,
+            links: configuration.linkBase, workers: configuration.workers ?? 2,
             lease: TimeInterval(configuration.jobLeaseSeconds), logger: logger,
             metrics: Metrics(), clock: { Date() })
         logger.info("worker.started", "", [.count: .int(configuration.workers ?? 2)])

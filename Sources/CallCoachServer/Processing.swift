@@ -14,13 +14,13 @@ public final class Processing: Sendable {
 
     init(
         database: any Database, blobs: BlobStore, keys: KeyRing, engines: Engines, dataDirectory: String,
-        workers count: Int,
+        links: String, workers count: Int,
         lease: TimeInterval = 120, logger: Logger, metrics: Metrics, clock: @escaping @Sendable () -> Date
     ) {
         let pipeline = CallPipeline(
             database: database, blobs: blobs,
             ai: AISettings(database: database, key: keys.settingsSecretKey, engines: engines),
-            workDirectory: dataDirectory + "/work", logger: logger, metrics: metrics, clock: clock)
+            workDirectory: dataDirectory + "/work", links: links, logger: logger, metrics: metrics, clock: clock)
         self.pipeline = pipeline
         let processID = "\(ProcessInfo.processInfo.hostName)-\(getpid())-\(Identifier.make().prefix(6))"
         workers = (0..<count).map { index in

@@ -159,7 +159,7 @@ struct ScorecardService: Sendable {
     /// reach is answered like a missing one.
     func review(
         _ scope: TenantScope, callID: String, scorecardID: String, capability: Capability, action: String,
-        details: [String: String], clientAddress: String?,
+        details: [String: String], clientAddress: String?, notifyResolvers: Bool = false,
         _ change:
             @escaping @Sendable (CallEvaluation, Scorecard, _ evaluatedAt: Date, _ now: Date) throws -> CallEvaluation
     ) async throws -> EvaluationView {
@@ -189,6 +189,9 @@ struct ScorecardService: Sendable {
                 scope, action, target: call.id,
                 details: details.merging(["scorecard": scorecardID]) { first, _ in first },
                 clientAddress: clientAddress, connection)
+            if notifyResolvers {
+                try Notifications.afterDispute(scope, call: call, links: identity.settings.publicURL, connection)
+            }
         }
         guard let view = try await evaluations(scope, callID: call.id).first(where: { $0.scorecardId == scorecardID })
         else { throw IdentityError(.notFound) }
@@ -477,7 +480,8 @@ struct ScorecardRoutes: Sendable {
                 try await service.review(
                     scope, callID: try request.parameter("callId"), scorecardID: try request.parameter("scorecardId"),
                     capability: .disputeEvaluations, action: "evaluation.disputed",
-                    details: ["criterion": body.criterionId], clientAddress: request.remoteAddress
+                    details: ["criterion": body.criterionId], clientAddress: request.remoteAddress,
+                    notifyResolvers: true
                 ) { evaluation, card, evaluatedAt, now in
                     try Review.dispute(
                         evaluation, of: card, criterion: body.criterionId, reason: body.reason, by: scope.actorID,

@@ -52,9 +52,7 @@ public final class ServerRuntime: Sendable {
         self.database = database
         let metrics = Metrics()
         self.metrics = metrics
-        var settings = IdentityService.Settings(
-            publicURL: configuration.publicURL
-                ?? "https://localhost:\(configuration.port == 0 ? 8443 : configuration.port)")
+        var settings = IdentityService.Settings(publicURL: configuration.linkBase)
         settings.idleTimeout = TimeInterval(configuration.sessionIdleTimeoutSeconds)
         let identity = try IdentityService(
             database: database, keys: keys, settings: settings, logger: logger, metrics: metrics, clock: clock)
@@ -73,7 +71,8 @@ public final class ServerRuntime: Sendable {
         let blobs = BlobStore(root: configuration.dataDirectory + "/blobs", keys: keys.blobKeys)
         processing = Processing(
             database: database, blobs: blobs, keys: keys, engines: configuration.engines,
-            dataDirectory: configuration.dataDirectory, workers: configuration.workers ?? 1,
+            dataDirectory: configuration.dataDirectory, links: configuration.linkBase,
+            workers: configuration.workers ?? 1,
             lease: TimeInterval(configuration.jobLeaseSeconds), logger: logger, metrics: metrics, clock: clock)
         let calls = CallService(
             database: database, blobs: blobs, identity: identity, logger: logger, metrics: metrics,
@@ -140,6 +139,7 @@ public final class ServerRuntime: Sendable {
         ).register(in: &router)
         ComplianceRoutes(database: database, identity: identity, calls: calls).register(in: &router)
         CoachingRoutes(database: database, identity: identity, calls: calls).register(in: &router)
+        NotificationRoutes(database: database, identity: identity).register(in: &router)
         AIRoutes(
             settings: AISettings(
                 database: database, key: identity.keys.settingsSecretKey, engines: configuration.engines),

@@ -29,6 +29,8 @@ enum StrictJSON {
             case text(ClosedRange<Int>)
             case email
             case integer(ClosedRange<Int>)
+            /// `true` or `false`, never a number.
+            case boolean
             /// A JSON object of short text values.
             case object
         }
@@ -46,6 +48,9 @@ enum StrictJSON {
         }
         static func integer(_ name: String, _ range: ClosedRange<Int>, required: Bool = true) -> Field {
             Field(name: name, kind: .integer(range), required: required)
+        }
+        static func boolean(_ name: String, required: Bool = true) -> Field {
+            Field(name: name, kind: .boolean, required: required)
         }
     }
 
@@ -116,6 +121,8 @@ extension StrictJSON.Field {
                 let integer = Int(exactly: number.doubleValue)
             else { return false }
             return range.contains(integer)
+        case .boolean:
+            return isJSONBoolean(value)
         case .object:
             guard let object = value as? [String: Any], object.count <= 16 else { return false }
             return object.allSatisfy { ($0.value as? String).map { $0.count <= 64 } ?? false }
@@ -127,6 +134,7 @@ extension StrictJSON.Field {
         case .text(let lengths): "must be text of \(lengths.lowerBound) to \(lengths.upperBound) characters"
         case .email: "must be an e-mail address"
         case .integer(let range): "must be a whole number from \(range.lowerBound) to \(range.upperBound)"
+        case .boolean: "must be true or false"
         case .object: "must be an object of short text values"
         }
     }

@@ -78,6 +78,9 @@ public enum RowLevelSecurity {
             table: "company_packs", name: "tenant_isolation", using: "company_id = \(company)",
             check: "company_id = \(company)"),
         Policy(
+            table: "notification_policies", name: "tenant_isolation", using: "company_id = \(company)",
+            check: "company_id = \(company)"),
+        Policy(
             table: "support_grants", name: "tenant_isolation",
             using: "company_id = \(company) OR operator_id = \(user)",
             check: "company_id = \(company)"),
@@ -103,6 +106,9 @@ public enum RowLevelSecurity {
     /// The company tables that came with companies' own compliance packs.
     static let companyPackTables = ["company_packs"]
 
+    /// The company tables that came with notification policies.
+    static let notificationTables = ["notification_policies"]
+
     /// The company tables that came with comments and coaching.
     static let coachingTables = ["call_comments", "coaching_assignments"]
 
@@ -112,7 +118,7 @@ public enum RowLevelSecurity {
     /// The tables whose policies arrive in their own, later migrations, not in the first one.
     static var laterTables: [String] {
         callTables + aiTables + embeddingTables + scoringTables + complianceTables + coachingTables
-            + calibrationTables + companyPackTables
+            + calibrationTables + companyPackTables + notificationTables
     }
 
     /// Turns row-level security on for `tables` with their expected policies.

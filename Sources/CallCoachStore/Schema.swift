@@ -184,6 +184,19 @@ public enum Schema {
                 );
                 """ + (dialect == .postgres ? RowLevelSecurity.tenantPolicies(RowLevelSecurity.companyPackTables) : "")
             }),
+        Migration(
+            19, "notification policies",
+            sql: { dialect in
+                """
+                CREATE TABLE notification_policies (
+                    company_id TEXT PRIMARY KEY REFERENCES companies (id),
+                    policy TEXT NOT NULL,
+                    updated_at BIGINT NOT NULL,
+                    updated_by TEXT NOT NULL
+                );
+                """
+                    + (dialect == .postgres ? RowLevelSecurity.tenantPolicies(RowLevelSecurity.notificationTables) : "")
+            }),
     ]
 
     /// Calls, the versions of every encrypted blob, key versions, and the job queue with its dead letters.

@@ -115,6 +115,7 @@ struct TenancyFixture {
         case (.post, "invitations"): #"{"email":"new.person@example.com","role":"agent"}"#
         case (.patch, "{userId}"): #"{"role":"agent"}"#
         case (.put, "mfa-policy"): #"{"required":false}"#
+        case (.put, "notification-policy"): #"{"findingSeverity":"high","disputes":true,"evaluations":false}"#
         case (.put, "ai-configuration"): #"{"transcriber":"none"}"#
         case (.post, "teams"), (.patch, "{teamId}"): #"{"name":"Renamed"}"#
         case (.post, "support-grants"): #"{"operatorEmail":"platform@example.com","hours":2,"reason":"ticket 42"}"#

@@ -13,7 +13,7 @@ import Testing
     static let pageCapabilities: [String: [Capability]] = [
         "": [.readCalls], "/calls": [.readCalls], "/scorecards": [.editScorecards],
         "/compliance": [.configureCompliance], "/people": [.readMembers], "/audit-log": [.readAuditLog],
-        "/settings": [.configureAI, .enforceMFA, .issueSupportGrants],
+        "/settings": WebPages.settingsCapabilities,
     ]
 
     static let members = ["agentA", "managerA", "adminA", "operatorA"]

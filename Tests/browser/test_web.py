@@ -30,9 +30,10 @@ import unittest
 import urllib.request
 
 from selenium import webdriver
-from selenium.common.exceptions import StaleElementReferenceException
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as ready
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -141,7 +142,7 @@ class WebApplicationTests(unittest.TestCase):
         cls.smtp = subprocess.Popen(
             [sys.executable, os.path.join(ROOT, "scripts", "smtp-test-server.py"), str(cls.smtp_port), cert, key,
              cls.maildir, "mailer", "mail-password-123"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         assert "ready" in cls.smtp.stdout.readline()
 
     @classmethod
@@ -248,7 +249,8 @@ class WebApplicationTests(unittest.TestCase):
         """The page reloaded after the form's request, or the form says how it went."""
         try:
             return form.find_element(By.CSS_SELECTOR, ".status").text not in ("", "Working…")
-        except StaleElementReferenceException:
+        except WebDriverException:
+            # Stale, or detached while being read: the page was replaced.
             return True
 
     def sign_in(self, address, password=PASSWORD, code=None):
@@ -431,6 +433,19 @@ class WebApplicationTests(unittest.TestCase):
         self.assertTrue(self.all("svg .mark") or self.all("svg rect[data-seek]"), "the timeline has marks")
         self.assertTrue(self.all("dl.metrics abbr[title]"), "metrics carry their formulas")
         self.check_page("call-detail-admin")
+        # The keyboard alone: focus the second transcript line and press Enter.
+        second = self.all("#transcript p")[1]
+        self.browser.execute_script("arguments[0].focus()", second)
+        second.send_keys(Keys.ENTER)
+        start = float(second.get_attribute("data-start"))
+        self.wait(lambda browser: abs(browser.execute_script("return arguments[0].currentTime", player) - start) < 0.3,
+                  message="Enter on a transcript line seeks to it")
+        self.browser.set_window_size(820, 1180)
+        self.browser.execute_script("window.scrollTo(0, 0)")
+        self.browser.save_screenshot(os.path.join(OUTPUT, "tablet-call-detail.png"))
+        width = self.browser.execute_script("return document.documentElement.scrollWidth")
+        self.assertLessEqual(width, 820, "no sideways scrolling on a tablet")
+        self.browser.set_window_size(1366, 1000)
         self.find("details:has(#override) summary").click()
         self.submit("#override", {"criterionId": "listening", "value": "yes", "reason": "The customer had room"})
         self.wait(lambda browser: "Changed by a reviewer" in browser.find_element(By.CSS_SELECTOR, "main").text)
@@ -443,6 +458,14 @@ class WebApplicationTests(unittest.TestCase):
         self.assertIn("Lead with the apology", self.find("main").text, "the assignment is on the dashboard")
 
     def test_07_every_admin_page_renders(self):
+        self.open(self.company_path + "/compliance")
+        form = self.find("form[aria-label='Add your own pack']")
+        form.find_element(By.NAME, "definition").send_keys(json.dumps({
+            "id": "house-rules", "name": "House rules", "rules": [{
+                "id": "no-slang", "title": "Slang on a call", "regulation": "Company policy 4.2", "severity": "low",
+                "when": {"phrase": "dude"}}]}))
+        self.submit("form[aria-label='Add your own pack']", {})
+        self.wait(lambda browser: "House rules" in browser.find_element(By.CSS_SELECTOR, "main").text)
         for path, name in (("", "admin-dashboard"), ("/compliance", "compliance"), ("/audit-log", "audit-log"),
                            ("/settings", "settings")):
             self.open(self.company_path + path)
@@ -452,6 +475,8 @@ class WebApplicationTests(unittest.TestCase):
         self.submit("form[aria-label='Grant support access']",
                     {"operatorEmail": "ops@platform.test", "hours": "2", "reason": "Ticket 4711: playback question"})
         self.assertIn("Ticket 4711", self.find("main").text)
+        self.submit("form[aria-label='Notification policy']", {"findingSeverity": "critical"})
+        self.assertEqual(self.find("form[aria-label='Notification policy'] .status").text, "Saved.")
         self.check_page("settings-with-support-grant")
         self.open(self.company_path + "/audit-log?action=evaluation.overridden")
         rows = self.all("main table tbody tr")
@@ -491,6 +516,10 @@ class WebApplicationTests(unittest.TestCase):
         text = self.find("main").text
         self.assertIn("Acme Support", text)
         self.assertIn("Rate limits", text)
+        form = self.find("#override-limit")
+        form.find_element(By.CSS_SELECTOR, "select[data-policy] option[value='public-demo']").click()
+        self.submit("#override-limit", {"maxRequests": "25", "windowSeconds": "60"})
+        self.assertIn("25 per 60 s everywhere", self.find("main").text)
         self.check_page("platform-console")
         self.open(self.company_path + "/calls")
         self.assertEqual(len(self.all("main table tbody tr")), 2, "under the grant the operator reads the calls")

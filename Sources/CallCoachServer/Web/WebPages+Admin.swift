@@ -140,7 +140,7 @@ extension WebPages {
                 """
         }
         let create = Self.form(
-            context.apiBase + "/compliance-packs", label: "Add your own pack", extra: " data-body=\"definition\""
+            context.apiBase + "/compliance-packs", label: "Add your own pack"
         ) {
             HTML(
                 """
@@ -292,9 +292,7 @@ extension WebPages {
     // MARK: - Settings
 
     func settingsPage(_ context: Context) async throws -> Page {
-        guard context.holds(.configureAI) || context.holds(.enforceMFA) || context.holds(.issueSupportGrants) else {
-            throw Refusal(status: 403)
-        }
+        guard Self.settingsCapabilities.contains(where: context.holds) else { throw Refusal(status: 403) }
         var sections: [HTML] = []
         if context.holds(.configureAI), let ai = await readIfAllowed(context.apiBase + "/ai-configuration", context) {
             sections.append(
@@ -332,6 +330,11 @@ extension WebPages {
                 })</section>
                 """)
         }
+        if context.holds(.configureNotifications),
+            let policy = await readIfAllowed(context.apiBase + "/notification-policy", context)
+        {
+            sections.append(Self.notificationSection(context, policy))
+        }
         if let grants = await readIfAllowed(context.apiBase + "/support-grants", context) {
             let rows = grants["grants"].array.map { grant -> HTML in
                 let revoke: HTML =
@@ -368,6 +371,31 @@ extension WebPages {
         return Page(
             title: "Settings", body: "<h1>Company settings</h1><div class=\"grid\">\(sections)</div>",
             section: "settings")
+    }
+
+    /// The rights any of which opens the settings page.
+    static let settingsCapabilities: [Capability] = [
+        .configureAI, .enforceMFA, .configureNotifications, .issueSupportGrants,
+    ]
+
+    static func notificationSection(_ context: Context, _ policy: JSONNode) -> HTML {
+        let severities = NotificationPolicy.severities.map {
+            ($0, $0 == "off" ? "Never" : "\($0.capitalized) and above")
+        }
+        let checkbox = { (name: String, label: String) -> HTML in
+            let checked: HTML = policy[name].bool == true ? " checked" : .empty
+            return "<label><input type=\"checkbox\" name=\"\(name)\"\(checked)> \(label)</label>"
+        }
+        return """
+            <section class="card"><h2>Notifications</h2>\(form(context.apiBase + "/notification-policy", method: "PUT", then: "show", label: "Notification policy", extra: " data-message=\"Saved.\"") {
+                select(
+                    "E-mail managers and admins about findings", name: "findingSeverity", options: severities,
+                    selected: policy["findingSeverity"].string)
+                checkbox("disputes", "E-mail the agent's managers when an agent disputes an answer")
+                checkbox("evaluations", "E-mail agents when one of their calls is scored")
+                button("Save")
+            })<p class="muted">Mail names the rule and links to the call; it carries no words from the call.</p></section>
+            """
     }
 
     /// Jobs that ran out of attempts, with a requeue button each; the company's or the platform's.

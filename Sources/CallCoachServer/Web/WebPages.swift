@@ -218,9 +218,7 @@ struct WebPages: Sendable {
             if can(.configureCompliance) { links.append(("Compliance", base + "/compliance")) }
             if can(.readMembers) { links.append(("People", base + "/people")) }
             if can(.readAuditLog) { links.append(("Audit log", base + "/audit-log")) }
-            if can(.configureAI) || can(.enforceMFA) || can(.issueSupportGrants) {
-                links.append(("Settings", base + "/settings"))
-            }
+            if settingsCapabilities.contains(where: can) { links.append(("Settings", base + "/settings")) }
         }
         if context.isOperator { links.append(("Platform", "/platform")) }
         let path = context.request.rawPath
