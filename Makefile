@@ -20,8 +20,9 @@ test: deps lint
 	$(SWIFT) test --skip-build
 	@echo "== the suite on PostgreSQL"
 	scripts/with-postgres $(SWIFT) test --skip-build
-	@echo "== the web application in a real browser (screenshots in test-output/browser)"
+	@echo "== the web application in a real browser, on SQLite and on PostgreSQL (screenshots in test-output/)"
 	scripts/browser-tests
+	scripts/with-postgres scripts/browser-tests
 
 deps:
 	@scripts/install-packages $(PACKAGES)

@@ -27,6 +27,7 @@ import sys
 import tempfile
 import time
 import unittest
+import urllib.parse
 import urllib.request
 
 from selenium import webdriver
@@ -39,7 +40,9 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 BINARY = os.path.join(ROOT, ".build", "debug", "callcoach")
-OUTPUT = os.path.join(ROOT, "test-output", "browser")
+# Under scripts/with-postgres the server runs on PostgreSQL, and its screenshots go apart.
+POSTGRES = os.environ.get("CALLCOACH_TEST_POSTGRES_URL")
+OUTPUT = os.path.join(ROOT, "test-output", "browser-postgres" if POSTGRES else "browser")
 PASSWORD = "correct horse battery staple 7"
 # Records every CSP violation of every document, before any page script runs.
 VIOLATION_RECORDER = """
@@ -152,12 +155,22 @@ class WebApplicationTests(unittest.TestCase):
         data = os.path.join(cls.scratch, "data")
         cls.env = dict(os.environ, CALLCOACH_DATA_DIR=data, CALLCOACH_LOG_LEVEL="warning",
                        CALLCOACH_SMTP_PASSWORD="mail-password-123")
+        if POSTGRES:
+            name = "callcoach_browser_%d" % os.getpid()
+            run("psql", "-q", "-X", POSTGRES, "-c", "CREATE DATABASE " + name)
+            owner = urllib.parse.urlsplit(POSTGRES)._replace(path="/" + name)
+            server = owner._replace(netloc=owner.netloc.replace("postgres@", "callcoach_server@", 1))
+            cls.env.update(CALLCOACH_DATABASE_URL=server.geturl(), CALLCOACH_DATABASE_OWNER_URL=owner.geturl())
         admin = run(BINARY, "admin", "create-company", "--name", "Acme Support", "--admin-email", "admin@acme.test",
                     "--password-stdin", stdin=PASSWORD + "\n", env=cls.env)
         cls.company = re.search(r"company (\S+) created", admin).group(1)
         run(BINARY, "admin", "create-company", "--name", "Platform Team", "--admin-email", "ops@platform.test",
             "--password-stdin", stdin=PASSWORD + "\n", env=cls.env)
         run(BINARY, "admin", "grant-operator", "--email", "ops@platform.test", env=cls.env)
+        if POSTGRES:
+            companies = run("psql", "-tA", "-X", cls.env["CALLCOACH_DATABASE_OWNER_URL"], "-c",
+                            "SELECT count(*) FROM companies")
+            assert companies.strip() == "2", "the companies are in PostgreSQL"
         cls.server_log = open(os.path.join(cls.scratch, "server.log"), "w")
         cls.server = subprocess.Popen(
             [BINARY, "serve", "--port", str(cls.port), "--admin-port", "off", "--workers", "1",
@@ -253,8 +266,8 @@ class WebApplicationTests(unittest.TestCase):
             # Stale, or detached while being read: the page was replaced.
             return True
 
-    def sign_in(self, address, password=PASSWORD, code=None):
-        self.open("/sign-in")
+    def sign_in(self, address, password=PASSWORD, code=None, next_path=None):
+        self.open("/sign-in" + ("?next=" + urllib.parse.quote(next_path, safe="") if next_path else ""))
         self.submit("form[data-api='/api/v1/auth/login']", {"email": address, "password": password},
                     then_url=r"/sign-in/mfa|/companies/|/platform|/account")
         if code is not None:
@@ -485,7 +498,9 @@ class WebApplicationTests(unittest.TestCase):
 
     def test_08_an_agent_sees_no_override_and_no_one_elses_call(self):
         self.sign_out()
-        self.sign_in("agent.one@acme.test")
+        # A crafted next= that a browser would read as another host is ignored.
+        self.sign_in("agent.one@acme.test", next_path="/\\evil.example/")
+        self.assertTrue(self.browser.current_url.startswith(self.origin + "/companies/"), self.browser.current_url)
         self.assertIn("Lead with the apology", self.find("main").text, "the agent sees their coaching")
         self.assertTrue(self.all("svg.chart circle"), "the agent's score trend is drawn")
         self.check_page("agent-dashboard")

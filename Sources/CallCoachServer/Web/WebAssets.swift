@@ -112,7 +112,8 @@ enum WebAssets {
             template.replace(/\{(\w+)\}/g, (_, key) => encodeURIComponent(data[key] ?? ''));
           const next = () => {
             const target = new URLSearchParams(location.search).get('next');
-            return target && target.startsWith('/') && !target.startsWith('//') ? target : '/';
+            // Only a path of this site: not '//host' nor '/\host', which browsers read as another host.
+            return target && /^\/(?![\/\\])/.test(target) ? target : '/';
           };
 
           function say(element, text, kind) {
