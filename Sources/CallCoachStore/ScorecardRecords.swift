@@ -124,6 +124,17 @@ public struct ScorecardRecords: Sendable {
         ).map(Self.evaluation)
     }
 
+    /// The company's evaluations made at or after `time`, against any scorecard: the scores of
+    /// the calls a page lists, read in one query bounded by the oldest of them.
+    public func evaluations(since time: Date, _ connection: any DatabaseConnection) throws -> [StoredEvaluation] {
+        try connection.query(
+            """
+            SELECT * FROM evaluations WHERE company_id = \(scope.companyID) AND created_at >= \(time) \
+            ORDER BY call_id
+            """
+        ).map(Self.evaluation)
+    }
+
     public func evaluations(callID: String, _ connection: any DatabaseConnection) throws -> [StoredEvaluation] {
         try connection.query(
             """

@@ -80,11 +80,11 @@ import Testing
         #expect(!finding.contains("order never arrived"), "no words from the call leave by e-mail")
         #expect(finding.contains("/companies/\(fixture.companyA)/calls/"))
 
-        // Raised to critical only: a second such call mails nobody.
+        // Raised to critical only, and agents told of scored calls: a second such call mails nobody.
         let policy = "/api/v1/companies/\(fixture.companyA)/notification-policy"
         #expect(
             await fixture.send(
-                .put, policy, as: "adminA", json: #"{"findingSeverity":"critical","disputes":true,"evaluations":false}"#
+                .put, policy, as: "adminA", json: #"{"findingSeverity":"critical","disputes":true,"evaluations":true}"#
             ).status == 200)
         #expect(await fixture.upload([forAgentA, .transcript(Self.undisclosedCall)], as: "managerA").status == 202)
         try await fixture.server.drainQueue()
@@ -100,6 +100,9 @@ import Testing
         let scored = await fixture.upload([forAgentA, .transcript(sampleTranscript)], as: "managerA")
         let callID = try #require(try object(scored)["id"] as? String)
         try await fixture.server.drainQueue()
+        let scoredMail = try await mail(fixture).filter { $0.contains("your call has been scored") }
+        #expect(scoredMail.count == 1, "the scored call's agent hears of it, once")
+        #expect(recipients(scoredMail, subject: "your call has been scored") == ["agenta@example.com"])
         let dispute = await fixture.send(
             .post,
             "/api/v1/companies/\(fixture.companyA)/calls/\(callID)/evaluations/\(fixture.scorecardA)/disputes",

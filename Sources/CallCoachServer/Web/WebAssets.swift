@@ -65,7 +65,9 @@ enum WebAssets {
         .figure { font-size: 28px; font-weight: bold; } .muted { color: var(--muted); }
         table { width: 100%; border-collapse: collapse; } th, td { text-align: left; padding: 6px 8px;
           border-bottom: 1px solid var(--line); vertical-align: top; } th { font-size: 13px; color: var(--muted); }
-        form.inline { display: inline; }
+        form.inline { display: inline-flex; flex-wrap: wrap; gap: 6px; align-items: center; margin: 0 6px 4px 0; }
+        form.inline label { display: inline-flex; gap: 4px; align-items: center; }
+        .status:empty { display: none; }
         form.stack label, .field { display: block; margin-bottom: 10px; }
         form.stack label > span, .field > span { display: block; font-size: 13px; color: var(--muted); }
         form.filters { display: flex; flex-wrap: wrap; gap: 8px 12px; align-items: end; }

@@ -18,11 +18,14 @@ extension WebPages {
         }
     }
 
-    /// The newest evaluation total of each call, over the company's current scorecards.
-    func scores(_ scope: TenantScope) async throws -> [String: (total: Double, autoFailed: Bool, at: Date)] {
+    /// The newest evaluation total of each call, over the evaluations made since `since` (the
+    /// oldest listed call's upload: no call is evaluated before it arrives).
+    func scores(_ scope: TenantScope, since: Date?) async throws -> [String: (
+        total: Double, autoFailed: Bool, at: Date
+    )] {
+        guard let since else { return [:] }
         let stored = try await database.read(scope.context) { connection in
-            let records = ScorecardRecords(scope: scope)
-            return try records.current(connection).flatMap { try records.evaluations(scorecardID: $0.id, connection) }
+            try ScorecardRecords(scope: scope).evaluations(since: since, connection)
         }
         var byCall: [String: (total: Double, autoFailed: Bool, at: Date)] = [:]
         for evaluation in stored {
@@ -60,7 +63,8 @@ extension WebPages {
             }
         }
         let listed = try await read(context.apiBase + "/calls?" + query.joined(separator: "&"), context)["calls"].array
-        let scores = try await scores(scope)
+        let oldest = listed.compactMap { $0["createdAt"].string.flatMap(ISO8601DateFormatter().date(from:)) }.min()
+        let scores = try await scores(scope, since: oldest)
         let names = await names(context)
         let findings = await readIfAllowed(context.apiBase + "/findings?limit=200", context)?.array ?? []
         var findingCounts: [String: Int] = [:]

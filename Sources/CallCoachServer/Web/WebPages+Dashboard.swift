@@ -19,7 +19,7 @@ extension WebPages {
             guard page.count == 200, let last = page.last else { break }
             cursor = (last.createdAt, last.id)
         }
-        let scores = try await scores(scope)
+        let scores = try await scores(scope, since: all.map(\.createdAt).min())
         return all.map { Scored(call: $0, score: scores[$0.id]?.total) }
     }
 
