@@ -69,6 +69,12 @@ import Testing
             ("id=\"dispute\"", .disputeEvaluations), ("id=\"coach\"", .assignCoaching),
             ("aria-label=\"Add a comment\"", .comment),
         ]
+        // Another company's admin, with their own company or this one in the path: nothing.
+        for company in [fixture.companyA, fixture.companyB] {
+            let stranger = await fixture.send(.get, "/companies/\(company)/calls/\(callID)", as: "adminB")
+            #expect(stranger.status == 404, "\(company)")
+            #expect(!stranger.bodyText.contains("id=\"player\""))
+        }
         for actor in Self.members + ["agentA2"] {
             let scope = try #require(try await scope(fixture, actor))
             let relation = CallService.relation(of: scope, to: stored)
