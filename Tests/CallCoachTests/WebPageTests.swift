@@ -65,8 +65,8 @@ import Testing
             })
         let path = "/companies/\(fixture.companyA)/calls/\(callID)"
         let actions: [(marker: String, capability: Capability)] = [
-            ("id=\"override\"", .overrideScores), ("id=\"acknowledge\"", .acknowledgeEvaluations),
-            ("id=\"dispute\"", .disputeEvaluations), ("id=\"coach\"", .assignCoaching),
+            ("data-action=\"override\"", .overrideScores), ("data-action=\"acknowledge\"", .acknowledgeEvaluations),
+            ("data-action=\"dispute\"", .disputeEvaluations), ("data-action=\"coach\"", .assignCoaching),
             ("aria-label=\"Add a comment\"", .comment),
         ]
         // Another company's admin, with their own company or this one in the path: nothing.
@@ -87,7 +87,9 @@ import Testing
                 continue
             }
             #expect(response.status == 200, "\(actor)")
-            #expect(response.bodyText.contains("id=\"player\""))
+            // Uploaded as a transcript: no player (its audio would answer 404), but the timeline seeks nothing.
+            #expect(!response.bodyText.contains("id=\"player\""))
+            #expect(response.bodyText.contains("there is no recording"))
             #expect(response.bodyText.contains("class=\"evidence\""), "the evaluation links its evidence")
             for action in actions {
                 #expect(
@@ -95,6 +97,67 @@ import Testing
                     "\(actor) \(action.marker)")
             }
         }
+    }
+
+    @Test func managersAreOfferedTheMembershipOfTheirOwnTeamsOnly() async throws {
+        let fixture = try await TenancyFixture.quiet()
+        let path = "/companies/\(fixture.companyA)/people"
+        let listed = await fixture.send(.get, "/api/v1/companies/\(fixture.companyA)/teams", as: "adminA")
+        let teams = try #require(try object(listed)["teams"] as? [Any])
+        #expect(teams.count == 2)
+        func addForms(_ actor: String) async -> Int {
+            await fixture.send(.get, path, as: actor).bodyText.components(separatedBy: "data-member-path").count - 1
+        }
+        #expect(await addForms("adminA") == 2, "an admin runs every team")
+        #expect(await addForms("managerA") == 1, "a manager runs their own team only")
+        #expect(await addForms("agentA") == 0)
+    }
+
+    /// Signs `actor` in through the API and returns the refresh cookie, as a browser holds it.
+    func refreshCookie(_ fixture: TenancyFixture, _ actor: String) async throws -> String {
+        let login = await fixture.server.client().send(
+            .post, "/api/v1/auth/login",
+            json: #"{"email":"\#(actor.lowercased())@example.com","password":"pw-pw-pw-pw-pw"}"#)
+        #expect(login.status == 200)
+        return "\(Authenticator.refreshCookie)=" + (try #require(try object(login)["refreshToken"] as? String))
+    }
+
+    static func renewedCookies(_ response: Response) -> [String] {
+        response.headers.values("Set-Cookie").filter { !$0.contains("Max-Age=0") }
+    }
+
+    @Test func anExpiredAccessCookieIsRenewedOnEveryKindOfAnswer() async throws {
+        let fixture = try await TenancyFixture.quiet()
+        // Only the refresh cookie: the access cookie has expired and the browser dropped it.
+        let page = await fixture.server.client().send(
+            .get, "/companies/\(fixture.companyA)/calls",
+            headers: ["Cookie": try await refreshCookie(fixture, "agentA")])
+        #expect(page.status == 200)
+        #expect(Self.renewedCookies(page).count == 2, "the page carries the new pair")
+        let root = await fixture.server.client().send(
+            .get, "/", headers: ["Cookie": try await refreshCookie(fixture, "agentA")])
+        #expect(root.status == 303)
+        #expect(root.headers["Location"] == "/companies/\(fixture.companyA)")
+        #expect(Self.renewedCookies(root).count == 2, "a redirect carries the new pair too")
+        // A refusal carries them as well, and the new refresh token goes on working.
+        let refused = await fixture.server.client().send(
+            .get, "/companies/\(fixture.companyA)/audit-log",
+            headers: ["Cookie": try await refreshCookie(fixture, "agentA")])
+        #expect(refused.status == 403)
+        let renewed = try #require(
+            Self.renewedCookies(refused).first { $0.hasPrefix(Authenticator.refreshCookie) }?.split(separator: ";")
+                .first)
+        let again = await fixture.server.client().send(
+            .get, "/companies/\(fixture.companyA)", headers: ["Cookie": String(renewed)])
+        #expect(again.status == 200, "the renewed refresh cookie is live")
+    }
+
+    @Test func badFiltersAreNamedAndLeftOut() async throws {
+        let fixture = try await TenancyFixture.quiet()
+        let page = await fixture.send(
+            .get, "/companies/\(fixture.companyA)/calls?status=bogus&from=2024-13-40&to=yesterday&min=x", as: "adminA")
+        #expect(page.status == 200)
+        #expect(page.bodyText.contains("Not a valid filter, left out: status, from, to"))
     }
 
     @Test func whatAPageShowsIsEscaped() async throws {

@@ -256,6 +256,8 @@ class WebApplicationTests(unittest.TestCase):
         else:
             self.wait(lambda browser: self.finished(form), message="the form's request ended")
         self.wait_for_document()
+        failed = [status.text for status in self.all(form_css + " .status.error") if status.text]
+        self.assertEqual(failed, [], "the API refused the form " + form_css)
 
     @staticmethod
     def finished(form):
@@ -459,14 +461,14 @@ class WebApplicationTests(unittest.TestCase):
         width = self.browser.execute_script("return document.documentElement.scrollWidth")
         self.assertLessEqual(width, 820, "no sideways scrolling on a tablet")
         self.browser.set_window_size(1366, 1000)
-        self.find("details:has(#override) summary").click()
-        self.submit("#override", {"criterionId": "listening", "value": "yes", "reason": "The customer had room"})
+        self.find("details:has([data-action=override]) summary").click()
+        self.submit("[data-action=override]", {"criterionId": "listening", "value": "yes", "reason": "The customer had room"})
         self.wait(lambda browser: "Changed by a reviewer" in browser.find_element(By.CSS_SELECTOR, "main").text)
         self.check_page("call-detail-overridden")
-        self.find("details:has(#coach) summary").click()
-        coach = self.find("#coach")
+        self.find("details:has([data-action=coach]) summary").click()
+        coach = self.find("[data-action=coach]")
         coach.find_element(By.CSS_SELECTOR, "option[value='empathy']").click()
-        self.submit("#coach", {"note": "Lead with the apology"})
+        self.submit("[data-action=coach]", {"note": "Lead with the apology"})
         self.open(self.company_path)
         self.assertIn("Lead with the apology", self.find("main").text, "the assignment is on the dashboard")
 
@@ -488,6 +490,11 @@ class WebApplicationTests(unittest.TestCase):
         self.submit("form[aria-label='Grant support access']",
                     {"operatorEmail": "ops@platform.test", "hours": "2", "reason": "Ticket 4711: playback question"})
         self.assertIn("Ticket 4711", self.find("main").text)
+        # The fields a transcriber takes no part in are left out, whatever they still hold.
+        for transcriber in ("none", "whisper"):
+            self.submit("form[aria-label='AI configuration']", {"transcriber": transcriber})
+            self.assertEqual(self.find("form[aria-label='AI configuration'] select[name=transcriber]")
+                             .get_attribute("value"), transcriber)
         self.submit("form[aria-label='Notification policy']", {"findingSeverity": "critical"})
         self.assertEqual(self.find("form[aria-label='Notification policy'] .status").text, "Saved.")
         self.check_page("settings-with-support-grant")
@@ -501,13 +508,16 @@ class WebApplicationTests(unittest.TestCase):
         # A crafted next= that a browser would read as another host is ignored.
         self.sign_in("agent.one@acme.test", next_path="/\\evil.example/")
         self.assertTrue(self.browser.current_url.startswith(self.origin + "/companies/"), self.browser.current_url)
+        self.sign_out()
+        self.sign_in("agent.one@acme.test", next_path="/\t/evil.example/")
+        self.assertTrue(self.browser.current_url.startswith(self.origin + "/"), self.browser.current_url)
         self.assertIn("Lead with the apology", self.find("main").text, "the agent sees their coaching")
         self.assertTrue(self.all("svg.chart circle"), "the agent's score trend is drawn")
         self.check_page("agent-dashboard")
         self.open(self.state["calls"]["agent-one"])
-        self.assertEqual(self.all("#override"), [], "an agent has no override form")
+        self.assertEqual(self.all("[data-action=override]"), [], "an agent has no override form")
         self.assertNotIn("Override an answer", self.find("main").text)
-        self.assertTrue(self.all("#dispute"), "an agent may dispute their own evaluation")
+        self.assertTrue(self.all("[data-action=dispute]"), "an agent may dispute their own evaluation")
         self.check_page("call-detail-agent")
         self.open(self.company_path + "/calls")
         self.assertEqual(len(self.all("main table tbody tr")), 1, "an agent lists only their own calls")
@@ -541,8 +551,8 @@ class WebApplicationTests(unittest.TestCase):
         self.assertEqual(self.all("#upload"), [], "a grant reads; it uploads nothing")
         self.check_page("operator-under-support-grant")
         self.open(self.state["calls"]["agent-one"])
-        self.assertEqual(self.all("#override"), [], "a grant changes no score")
-        self.assertEqual(self.all("#coach"), [])
+        self.assertEqual(self.all("[data-action=override]"), [], "a grant changes no score")
+        self.assertEqual(self.all("[data-action=coach]"), [])
         self.open("/companies/00000000-0000-0000-0000-000000000000")
         self.assertEqual(self.find("h1").text, "Not found")
         self.check_page("operator-unknown-company", allowed_errors=("404",))

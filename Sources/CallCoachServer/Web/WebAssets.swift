@@ -112,10 +112,16 @@ enum WebAssets {
           const $$ = (selector, root = document) => Array.from(root.querySelectorAll(selector));
           const fill = (template, data) =>
             template.replace(/\{(\w+)\}/g, (_, key) => encodeURIComponent(data[key] ?? ''));
+          // Where to go after signing in: a page of this site only, however the address is spelled.
           const next = () => {
             const target = new URLSearchParams(location.search).get('next');
-            // Only a path of this site: not '//host' nor '/\host', which browsers read as another host.
-            return target && /^\/(?![\/\\])/.test(target) ? target : '/';
+            if (!target) return '/';
+            try {
+              const url = new URL(target, location.origin);
+              return url.origin === location.origin ? url.pathname + url.search + url.hash : '/';
+            } catch (_) {
+              return '/';
+            }
           };
 
           function say(element, text, kind) {
@@ -139,11 +145,18 @@ enum WebAssets {
             return raw;
           }
 
+          // A field marked data-for="a b" is sent only while the form's data-switch field is a or b.
+          const applies = (form, field) => {
+            if (!field.dataset.for) return true;
+            const chooser = form.elements[form.dataset.switch];
+            return !chooser || field.dataset.for.split(' ').includes(chooser.value);
+          };
+
           function payload(form) {
             const out = {};
             let named = false;
             for (const field of form.elements) {
-              if (!field.name || field.disabled) continue;
+              if (!field.name || field.disabled || !applies(form, field)) continue;
               named = true;
               let value;
               try {
@@ -164,13 +177,22 @@ enum WebAssets {
             return named ? out : undefined;
           }
 
+          // The access cookie lasts an hour; a page left open renews it from the refresh cookie once.
+          async function renew() {
+            const response = await fetch('/api/v1/auth/refresh', { method: 'POST', credentials: 'same-origin' });
+            return response.ok;
+          }
+
           async function send(method, url, body) {
             const init = { method, credentials: 'same-origin', headers: { Accept: 'application/json' } };
             if (body !== undefined) {
               init.headers['Content-Type'] = 'application/json';
               init.body = JSON.stringify(body);
             }
-            const response = await fetch(url, init);
+            let response = await fetch(url, init);
+            if (response.status === 401 && !url.startsWith('/api/v1/auth/') && await renew()) {
+              response = await fetch(url, init);
+            }
             const text = await response.text();
             let data = {};
             try { data = text ? JSON.parse(text) : {}; } catch (_) { data = {}; }
@@ -254,7 +276,7 @@ enum WebAssets {
           // Upload with a progress bar, then the processing status until the call is ready.
           const upload = $('#upload');
           if (upload) {
-            upload.addEventListener('submit', (event) => {
+            upload.addEventListener('submit', async (event) => {
               event.preventDefault();
               const status = $('#upload-status');
               const file = $('#upload-file').files[0];
@@ -264,26 +286,36 @@ enum WebAssets {
               const form = new FormData();
               form.append('metadata', new Blob([JSON.stringify(metadata)], { type: 'application/json' }));
               form.append('audio', file, file.name);
-              const request = new XMLHttpRequest();
+              const button = $('button[type=submit]', upload);
               const bar = $('#upload-progress');
-              request.upload.addEventListener('progress', (progress) => {
-                if (progress.lengthComputable) bar.value = Math.round(progress.loaded / progress.total * 100);
+              // One key for the attempt and its retry, so a retried upload is stored once.
+              const key = crypto.randomUUID();
+              const transfer = () => new Promise((resolve) => {
+                const request = new XMLHttpRequest();
+                request.upload.addEventListener('progress', (progress) => {
+                  if (progress.lengthComputable) bar.value = Math.round(progress.loaded / progress.total * 100);
+                });
+                request.addEventListener('load', () => resolve(request));
+                request.addEventListener('error', () => resolve(null));
+                request.open('POST', upload.dataset.upload);
+                request.setRequestHeader('Idempotency-Key', key);
+                request.send(form);
               });
-              request.addEventListener('load', () => {
-                let body = {};
-                try { body = JSON.parse(request.responseText); } catch (_) { body = {}; }
-                if (request.status !== 202) {
-                  say(status, body.detail || 'The upload was refused (' + request.status + ').', 'error');
-                  return;
-                }
-                bar.value = 100;
-                say(status, 'Uploaded. Processing…');
-                watch(body.id);
-              });
-              request.addEventListener('error', () => say(status, 'The upload failed; try again.', 'error'));
-              request.open('POST', upload.dataset.upload);
-              request.setRequestHeader('Idempotency-Key', crypto.randomUUID());
-              request.send(form);
+              button.disabled = true;
+              say(status, 'Uploading…');
+              let request = await transfer();
+              if (request && request.status === 401 && await renew()) request = await transfer();
+              button.disabled = false;
+              if (!request) { say(status, 'The upload failed; try again.', 'error'); return; }
+              let body = {};
+              try { body = JSON.parse(request.responseText); } catch (_) { body = {}; }
+              if (request.status !== 202) {
+                say(status, body.detail || 'The upload was refused (' + request.status + ').', 'error');
+                return;
+              }
+              bar.value = 100;
+              say(status, 'Uploaded. Processing…');
+              watch(body.id);
             });
           }
 
@@ -292,6 +324,7 @@ enum WebAssets {
             const bar = $('#processing-progress');
             const link = $('#processing-link');
             $('#processing').hidden = false;
+            let failures = 0;
             const poll = async () => {
               try {
                 const call = await send('GET', upload.dataset.upload + '/' + encodeURIComponent(id));
@@ -304,10 +337,13 @@ enum WebAssets {
                   if (call.status === 'failed') say($('#upload-status'), call.failure || 'Processing failed.', 'error');
                   return;
                 }
+                failures = 0;
               } catch (error) {
                 say($('#upload-status'), error.message, 'error');
+                // A refusal or a lost server: stop after a few tries rather than ask forever.
+                if (++failures >= 5) return;
               }
-              setTimeout(poll, 1000);
+              setTimeout(poll, failures ? 2000 * failures : 1000);
             };
             poll();
           }

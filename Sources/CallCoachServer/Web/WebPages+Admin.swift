@@ -199,7 +199,9 @@ extension WebPages {
             let id = team["id"].text
             let path = context.apiBase + "/teams/" + HTML.component(id)
             let memberIDs = Set(team["memberIDs"].array.compactMap(\.string))
-            let canManageMembers = context.holds(.manageTeamMembers)
+            // A manager runs the membership of their own teams only.
+            let inTeam = context.scope?.membership.teamIDs.contains(id) ?? false
+            let canManageMembers = context.can(.manageTeamMembers, on: inTeam ? .sameTeam : .sameCompany)
             let list = members.filter { memberIDs.contains($0["id"].text) }.map { member -> HTML in
                 let remove: HTML =
                     canManageMembers
@@ -297,7 +299,7 @@ extension WebPages {
         if context.holds(.configureAI), let ai = await readIfAllowed(context.apiBase + "/ai-configuration", context) {
             sections.append(
                 """
-                <section class="card"><h2>AI configuration</h2>\(Self.form(context.apiBase + "/ai-configuration", method: "PUT", label: "AI configuration") {
+                <section class="card"><h2>AI configuration</h2>\(Self.form(context.apiBase + "/ai-configuration", method: "PUT", label: "AI configuration", extra: " data-switch=\"transcriber\"") {
                     Self.select(
                         "Transcription", name: "transcriber",
                         options: [
@@ -305,11 +307,14 @@ extension WebPages {
                             ("none", "None: talk time only, or the transcript uploaded with the call"),
                         ],
                         selected: ai["transcriber"].string)
-                    Self.field("Service address (for a service)", name: "baseUrl", value: ai["baseUrl"].text, extra: " data-optional")
-                    Self.field("Model", name: "model", value: ai["model"].text, extra: " data-optional")
+                    Self.field("Service address (for a service)", name: "baseUrl", value: ai["baseUrl"].text,
+                        extra: " data-optional data-for=\"openai-compatible\"")
+                    Self.field("Model", name: "model", value: ai["model"].text,
+                        extra: " data-optional data-for=\"whisper openai-compatible\"")
                     Self.field(
                         ai["apiKeySet"].bool == true ? "API key (set; leave empty to keep it)" : "API key",
-                        name: "apiKey", type: "password", extra: " data-optional autocomplete=\"off\"")
+                        name: "apiKey", type: "password",
+                        extra: " data-optional data-for=\"openai-compatible\" autocomplete=\"off\"")
                     Self.field("LLM address for LLM questions", name: "llmBaseUrl", value: ai["llmBaseUrl"].text, extra: " data-optional")
                     Self.field("LLM model", name: "llmModel", value: ai["llmModel"].text, extra: " data-optional")
                     Self.field(

@@ -51,22 +51,39 @@ extension WebPages {
     func callList(_ context: Context) async throws -> Page {
         let request = context.request
         let scope = try context.scope.orThrow()
-        var query: [String] = ["limit=200"]
-        for (name, key) in [("agent", "agentId"), ("team", "teamId"), ("status", "status")] {
-            if let value = request.queryValue(name), !value.isEmpty { query.append("\(key)=\(HTML.component(value))") }
-        }
-        for name in ["from", "to"] {
+        // The filters the API applies, checked here first: a bad value is dropped and named, not a failed page.
+        var filters: [String] = []
+        var ignored: [String] = []
+        for (name, key) in [("agent", "agentId"), ("team", "teamId")] {
             if let value = request.queryValue(name), !value.isEmpty {
-                // A date field gives a day; the API wants an instant.
-                let instant = value.count == 10 ? value + (name == "from" ? "T00:00:00Z" : "T23:59:59Z") : value
-                query.append("\(name)=\(HTML.component(instant))")
+                filters.append("\(key)=\(HTML.component(value))")
             }
         }
-        let listed = try await read(context.apiBase + "/calls?" + query.joined(separator: "&"), context)["calls"].array
+        if let value = request.queryValue("status"), !value.isEmpty {
+            if CallStatus(rawValue: value) != nil {
+                filters.append("status=\(value)")
+            } else {
+                ignored.append("status")
+            }
+        }
+        for name in ["from", "to"] {
+            guard let value = request.queryValue(name), !value.isEmpty else { continue }
+            // A date field gives a day; the API wants an instant.
+            let instant = value.count == 10 ? value + (name == "from" ? "T00:00:00Z" : "T23:59:59Z") : value
+            if ISO8601DateFormatter().date(from: instant) != nil {
+                filters.append("\(name)=\(HTML.component(instant))")
+            } else {
+                ignored.append(name)
+            }
+        }
+        let filterQuery = filters.map { "&" + $0 }.joined()
+        let listed = try await read(context.apiBase + "/calls?limit=200" + filterQuery, context)["calls"].array
         let oldest = listed.compactMap { $0["createdAt"].string.flatMap(ISO8601DateFormatter().date(from:)) }.min()
         let scores = try await scores(scope, since: oldest)
         let names = await names(context)
-        let findings = await readIfAllowed(context.apiBase + "/findings?limit=200", context)?.array ?? []
+        // The findings of the same calls: the same filters (but status), the same 200.
+        let findingQuery = filters.filter { !$0.hasPrefix("status=") }.map { "&" + $0 }.joined()
+        let findings = await readIfAllowed(context.apiBase + "/findings?limit=200" + findingQuery, context)?.array ?? []
         var findingCounts: [String: Int] = [:]
         for finding in findings { findingCounts[finding["callId"].text, default: 0] += 1 }
         let minimum = request.queryValue("min").flatMap(Double.init)
@@ -86,7 +103,7 @@ extension WebPages {
         if !search.isEmpty {
             // Transcripts are sealed blobs: the search reads those of the newest 50 matching calls.
             var hits: [JSONNode] = []
-            for call in shown.prefix(50) where call["status"].string == "ready" {
+            for call in shown.filter({ $0["status"].string == "ready" }).prefix(50) {
                 searched += 1
                 let transcript = await readIfAllowed(
                     context.apiBase + "/calls/\(HTML.component(call["id"].text))/transcript", context)
@@ -112,7 +129,7 @@ extension WebPages {
         let agentOptions = [("", "Anyone")] + names.sorted { $0.value < $1.value }.map { ($0.key, $0.value) }
         let teamOptions = [("", "Any team")] + teams.map { ($0["id"].text, $0["name"].text) }
         let statusOptions = [("", "Any status")] + CallStatus.allCases.map { ($0.rawValue, $0.rawValue) }
-        let filters: HTML = """
+        let filterForm: HTML = """
             <form class="filters card" method="get" action="\(context.base)/calls" role="search" aria-label="Filter calls">
             <label><span>Search transcripts</span><input type="search" name="q" value="\(search)"></label>
             \(Self.select("Agent", name: "agent", options: agentOptions, selected: request.queryValue("agent")))
@@ -128,11 +145,15 @@ extension WebPages {
         let searchNote: HTML =
             search.isEmpty
             ? .empty : "<p class=\"muted\">Searched the transcripts of the \(searched) newest matching calls.</p>"
+        let ignoredNote: HTML =
+            ignored.isEmpty
+            ? .empty
+            : "<p class=\"status error\" role=\"alert\">Not a valid filter, left out: \(ignored.joined(separator: ", ")).</p>"
         return Page(
             title: "Calls",
             body: """
                 <h1>Calls</h1>\(context.holds(.uploadCalls) ? uploadForm(context, teams: teams, names: names) : .empty)
-                \(filters)<section class="card">\(searchNote)<table><caption class="muted">\(shown.count) calls</caption>
+                \(filterForm)<section class="card">\(ignoredNote)\(searchNote)<table><caption class="muted">\(shown.count) calls</caption>
                 <thead><tr><th>When</th><th>Agent</th><th>Length</th><th>Status</th><th>Score</th><th>Findings</th></tr></thead>
                 <tbody>\(rows)</tbody></table></section>
                 """, section: "calls")
@@ -188,9 +209,14 @@ extension WebPages {
             <section class="card"><p>Status: <span class="badge \(status)">\(status)</span> \(call["progress"].int ?? 0)%\
             \(call["failure"].string.map { " — \($0)" } ?? "")</p></section>
             """
-        let player: HTML = """
-            <section class="card"><h2>Recording</h2>
+        // A call uploaded as a transcript has no recording to play; its timeline still shows who spoke when.
+        let audio: HTML =
+            stored.source == .audio
+            ? """
             <audio id="player" controls preload="auto" src="\(path)/audio">Your browser cannot play this recording.</audio>
+            """ : "<p class=\"muted\">This call was uploaded as a transcript; there is no recording.</p>"
+        let player: HTML = """
+            <section class="card"><h2>Recording</h2>\(audio)
             \(ready ? timeline(metrics, findings: findings, duration: duration) : .empty)</section>
             """
         let body: HTML = """
@@ -198,7 +224,7 @@ extension WebPages {
             \(Self.duration(call["duration"].double)) · \(call["direction"].string ?? "direction not said")</p>
             \(processing)\(player)
             <div class="split"><div>\(transcriptSection(transcript))\(metricSection(metrics))</div>
-            <div>\(evaluations.map { evaluationSection($0, card: cards[$0["scorecardId"].text], context: context, relation: relation, callPath: path) })
+            <div>\(evaluations.map { evaluationSection($0, card: cards[$0["scorecardId"].text], context: context, call: stored, relation: relation, callPath: path) })
             \(findingSection(findings))\(commentSection(comments, names: names, context: context, relation: relation, callPath: path))</div></div>
             """
         return Page(title: "Call", body: body, section: "calls")
@@ -315,17 +341,23 @@ extension WebPages {
     }
 
     func evaluationSection(
-        _ evaluation: JSONNode, card: JSONNode?, context: Context, relation: Relation, callPath: String
+        _ evaluation: JSONNode, card: JSONNode?, context: Context, call: Call, relation: Relation, callPath: String
     ) -> HTML {
         let result = evaluation["result"]
         let cardID = evaluation["scorecardId"].text
         let actions = callPath + "/evaluations/" + HTML.component(cardID)
         var questions: [String: String] = [:]
-        var sectionTitles: [String: String] = [:]
+        // The answers a reviewer may give: yes, no, n/a, and the points of the card's largest scale.
+        var scale = 0
         for section in card?["definition"]["sections"].array ?? [] {
-            sectionTitles[section["id"].text] = section["title"].string ?? section["id"].text
-            for criterion in section["criteria"].array { questions[criterion["id"].text] = criterion["question"].text }
+            for criterion in section["criteria"].array {
+                questions[criterion["id"].text] = criterion["question"].text
+                scale = max(scale, criterion["answer"]["scale"].int ?? 0)
+            }
         }
+        let values =
+            [("yes", "Yes"), ("no", "No"), ("n/a", "Not applicable")]
+            + (0..<scale).map { ("\($0 + 1)", "\($0 + 1) of \(scale)") }
         let disputes = result["disputes"].array
         let rows = result["answers"].array.map { answer -> HTML in
             let id = answer["criterionId"].text
@@ -350,9 +382,9 @@ extension WebPages {
         if context.can(.overrideScores, on: relation) {
             forms.append(
                 """
-                <details><summary>Override an answer</summary>\(Self.form(actions + "/overrides", label: "Override an answer", extra: " id=\"override\"") {
+                <details><summary>Override an answer</summary>\(Self.form(actions + "/overrides", label: "Override an answer", extra: " data-action=\"override\"") {
                     Self.select("Question", name: "criterionId", options: options)
-                    Self.select("New answer", name: "value", options: [("yes", "Yes"), ("no", "No"), ("n/a", "Not applicable")])
+                    Self.select("New answer (points only on a scale question)", name: "value", options: values)
                     Self.field("Reason (required)", name: "reason", required: true)
                     Self.button("Override")
                 })</details>
@@ -361,7 +393,8 @@ extension WebPages {
         if context.can(.acknowledgeEvaluations, on: relation) && !result["acknowledgement"].exists {
             forms.append(
                 Self.form(
-                    actions + "/acknowledgement", classes: "inline", label: "Acknowledge", extra: " id=\"acknowledge\""
+                    actions + "/acknowledgement", classes: "inline", label: "Acknowledge",
+                    extra: " data-action=\"acknowledge\""
                 ) {
                     HTML("<input type=\"hidden\" name=\"comment\" value=\"\" data-optional>")
                     Self.button("Acknowledge", kind: "secondary")
@@ -370,18 +403,18 @@ extension WebPages {
         if context.can(.disputeEvaluations, on: relation) {
             forms.append(
                 """
-                <details><summary>Dispute an answer</summary>\(Self.form(actions + "/disputes", label: "Dispute an answer", extra: " id=\"dispute\"") {
+                <details><summary>Dispute an answer</summary>\(Self.form(actions + "/disputes", label: "Dispute an answer", extra: " data-action=\"dispute\"") {
                     Self.select("Question", name: "criterionId", options: options)
                     Self.field("Why the answer is wrong", name: "reason", required: true)
                     Self.button("Dispute")
                 })</details>
                 """)
         }
-        if context.can(.assignCoaching, on: relation) {
+        if context.can(.assignCoaching, on: relation) && call.agentID != nil {
             forms.append(
                 """
-                <details><summary>Assign coaching</summary>\(Self.form(context.apiBase + "/coaching-assignments", label: "Assign coaching", extra: " id=\"coach\"") {
-                    HTML("<input type=\"hidden\" name=\"callId\" value=\"\(callPath.split(separator: "/").last.map(String.init) ?? "")\">")
+                <details><summary>Assign coaching</summary>\(Self.form(context.apiBase + "/coaching-assignments", label: "Assign coaching", extra: " data-action=\"coach\"") {
+                    HTML("<input type=\"hidden\" name=\"callId\" value=\"\(call.id)\">")
                     HTML(
                         """
                         <label><span>Questions to work on</span><select name="criteria" multiple size="4" data-type="list" required>\
@@ -399,7 +432,10 @@ extension WebPages {
                     """
                     <details><summary>Resolve the dispute on “\(questions[criterion] ?? criterion)”</summary>\
                     \(Self.form(actions + "/disputes/" + HTML.component(criterion) + "/resolution", label: "Resolve the dispute") {
-                        Self.select("Decision", name: "decision", options: [("keep", "Keep the answer"), ("accept", "Accept the dispute")])
+                        Self.select(
+                            "Decision", name: "decision",
+                            options: [("keep", "Keep the answer"), ("accept", "Accept: turn yes and no over"), ("set", "Set the answer below")])
+                        Self.select("Answer (with “set” only)", name: "value", options: [("", "—")] + values)
                         Self.field("Note", name: "note", required: true)
                         Self.button("Resolve")
                     })</details>

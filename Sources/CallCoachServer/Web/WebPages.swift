@@ -34,8 +34,6 @@ struct WebPages: Sendable {
         let isOperator: Bool
         /// The caller's place in the company in the path, on company pages.
         let scope: TenantScope?
-        /// A fresh access token when the page renewed the session, for its own API reads.
-        let renewedToken: String?
 
         var companyID: String { scope?.companyID ?? "" }
         var base: String { "/companies/\(HTML.component(companyID))" }
@@ -61,16 +59,15 @@ struct WebPages: Sendable {
         registerAdminPages(in: &router)
         registerPlatformPages(in: &router)
         router.add(.get, "/", access: Access.page) { request in
-            guard let principal = request.attributes[PrincipalKey.self] else {
-                return Self.redirect("/sign-in")
+            try await renewing(request) { request, principal in
+                if principal.enrollmentOnly { return Self.redirect("/account/mfa") }
+                let me = await api.get("/api/v1/me", for: request)
+                if let company = me.json["memberships"].array.first?["companyId"].string {
+                    return Self.redirect("/companies/\(HTML.component(company))")
+                }
+                if try await identity.isPlatformOperator(principal) { return Self.redirect("/platform") }
+                return Self.redirect("/account")
             }
-            if principal.enrollmentOnly { return Self.redirect("/account/mfa") }
-            let me = await api.get("/api/v1/me", for: request)
-            if let company = me.json["memberships"].array.first?["companyId"].string {
-                return Self.redirect("/companies/\(HTML.component(company))")
-            }
-            if try await identity.isPlatformOperator(principal) { return Self.redirect("/platform") }
-            return Self.redirect("/account")
         }
     }
 
@@ -83,52 +80,75 @@ struct WebPages: Sendable {
         _ render: @escaping @Sendable (Context) async throws -> Page
     ) {
         router.add(.get, pattern, access: Access.page) { request in
-            var request = request
-            var renewed: IdentityService.TokenPair?
-            if request.attributes[PrincipalKey.self] == nil, let refresh = Self.cookie(refreshIn: request) {
-                // An expired access cookie with a live refresh cookie: renew quietly, as the script would.
-                renewed = try? await identity.refresh(refresh)
-                if let renewed {
-                    request.attributes[PrincipalKey.self] = try? await identity.authenticate(
-                        accessToken: renewed.accessToken)
+            try await renewing(request) { request, principal in
+                if principal.enrollmentOnly && !enrollment { return Self.redirect("/account/mfa") }
+                let context = try await context(request, principal)
+                var result: Page
+                if request.parameters["companyId"] != nil && context.scope == nil {
+                    result = Self.refusal(404)
+                } else {
+                    do {
+                        result = try await render(context)
+                    } catch let refusal as Refusal {
+                        result = Self.refusal(refusal.status)
+                    } catch let error as any ProblemConvertible where error.httpError.status < 500 {
+                        // A service refused (a call outside the caller's reach, a missing right): a page, not JSON.
+                        result = Self.refusal(error.httpError.status)
+                    }
                 }
+                return Self.document(result, context: context)
             }
-            guard let principal = request.attributes[PrincipalKey.self] else {
-                return Self.redirect("/sign-in?next=" + HTML.component(request.target))
-            }
-            if principal.enrollmentOnly && !enrollment { return Self.redirect("/account/mfa") }
-            if let token = renewed?.accessToken { request.headers.set("Authorization", "Bearer " + token) }
-            let me = await api.get("/api/v1/me", for: request).json
-            let isOperator = (try? await identity.isPlatformOperator(principal)) ?? false
-            var scope: TenantScope?
-            if let companyID = request.parameters["companyId"] {
-                scope = try await identity.scope(for: principal, in: companyID)
-                if scope == nil {
-                    identity.deny("authz.denied.not_member", principal: principal, companyID: nil)
-                }
-            }
-            let context = Context(
-                request: request, principal: principal, me: me, isOperator: isOperator, scope: scope,
-                renewedToken: renewed?.accessToken)
-            var result: Page
-            if request.parameters["companyId"] != nil && scope == nil {
-                result = Self.refusal(404)
-            } else {
-                do {
-                    result = try await render(context)
-                } catch let refusal as Refusal {
-                    result = Self.refusal(refusal.status)
-                } catch let error as any ProblemConvertible where error.httpError.status < 500 {
-                    // A service refused (a call outside the caller's reach, a missing right): a page, not JSON.
-                    result = Self.refusal(error.httpError.status)
-                }
-            }
-            var response = Self.document(result, context: context)
+        }
+    }
+
+    /// Runs `respond` for the caller, renewing an expired access cookie from a live refresh
+    /// cookie first (the page's own API reads then carry the new token). The renewed cookies go on whatever the page answers
+    /// (a redirect, a refusal, an error), since the old refresh token is spent: presenting it
+    /// again would count as reuse and end the session. A visitor with no session is sent to sign-in.
+    func renewing(
+        _ request: Request,
+        _ respond: (Request, IdentityService.Principal) async throws -> Response
+    ) async throws -> Response {
+        var request = request
+        var renewed: IdentityService.TokenPair?
+        if request.attributes[PrincipalKey.self] == nil, let refresh = Self.cookie(refreshIn: request) {
+            renewed = try? await identity.refresh(refresh)
             if let renewed {
-                for cookie in Authenticator.cookies(for: renewed) { response.headers.add("Set-Cookie", cookie) }
+                request.attributes[PrincipalKey.self] = try? await identity.authenticate(
+                    accessToken: renewed.accessToken)
+                request.headers.set("Authorization", "Bearer " + renewed.accessToken)
             }
+        }
+        let cookies = renewed.map { Authenticator.cookies(for: $0) } ?? []
+        guard let principal = request.attributes[PrincipalKey.self] else {
+            var response = Self.redirect(
+                request.rawPath == "/" ? "/sign-in" : "/sign-in?next=" + HTML.component(request.target))
+            for cookie in cookies { response.headers.add("Set-Cookie", cookie) }
             return response
         }
+        var response: Response
+        do {
+            response = try await respond(request, principal)
+        } catch let error as any ProblemConvertible {
+            response = Problem(error.httpError, requestID: request.id).response(headers: error.httpError.headers)
+        } catch {
+            response = Problem(.internalError, requestID: request.id).response()
+        }
+        for cookie in cookies { response.headers.add("Set-Cookie", cookie) }
+        return response
+    }
+
+    /// What a page knows of its caller: their profile, whether they operate the platform, and
+    /// their place in the company in the path.
+    func context(_ request: Request, _ principal: IdentityService.Principal) async throws -> Context {
+        let me = await api.get("/api/v1/me", for: request).json
+        let isOperator = (try? await identity.isPlatformOperator(principal)) ?? false
+        var scope: TenantScope?
+        if let companyID = request.parameters["companyId"] {
+            scope = try await identity.scope(for: principal, in: companyID)
+            if scope == nil { identity.deny("authz.denied.not_member", principal: principal, companyID: nil) }
+        }
+        return Context(request: request, principal: principal, me: me, isOperator: isOperator, scope: scope)
     }
 
     /// Adds a page for visitors who are not signed in (sign-in, reset, invitations).
@@ -140,9 +160,7 @@ struct WebPages: Sendable {
 
     /// Reads an API route as the page's caller; a refusal becomes the page's own status.
     func read(_ path: String, _ context: Context) async throws -> JSONNode {
-        var request = context.request
-        if let token = context.renewedToken { request.headers.set("Authorization", "Bearer " + token) }
-        let answer = await api.get(path, for: request)
+        let answer = await api.get(path, for: context.request)
         guard answer.ok else { throw Refusal(status: answer.status) }
         return answer.json
     }
@@ -245,7 +263,7 @@ struct WebPages: Sendable {
             <nav aria-label="Sections">\(items)</nav>
             <div class="who">\(companies)<a href="/account">\(name)</a>
             <form data-api="/api/v1/auth/logout" data-nobody data-then="go" data-go="/sign-in">
-            <button type="submit" class="secondary">Sign out</button></form></div></header>
+            <button type="submit" class="secondary">Sign out</button><p class="status" role="status"></p></form></div></header>
             """
     }
 
