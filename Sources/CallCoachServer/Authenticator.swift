@@ -1,3 +1,4 @@
+import CallCoachCrypto
 import CallCoachHTTP
 import Foundation
 
@@ -37,6 +38,21 @@ struct Authenticator: Sendable {
         } else if request.headers["Sec-Fetch-Site"] != "same-origin" {
             throw IdentityError(.forbidden)
         }
+    }
+
+    /// When the request's access token ends (its `exp`), read without checking the signature:
+    /// only for telling a page when to renew, after access control has verified the token.
+    static func expiry(of request: Request) -> Int? {
+        let bearer = request.headers["Authorization"].flatMap {
+            $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil
+        }
+        guard let token = bearer ?? cookie(accessCookie, in: request) else { return nil }
+        let parts = token.split(separator: ".")
+        guard parts.count == 3, let payload = Base64URL.decode(parts[1]),
+            let claims = try? JSONSerialization.jsonObject(with: Data(payload)) as? [String: Any],
+            let expiry = claims["exp"] as? NSNumber
+        else { return nil }
+        return expiry.intValue
     }
 
     /// The value of a cookie, if the request carries it.

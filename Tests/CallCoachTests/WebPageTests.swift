@@ -190,6 +190,10 @@ import Testing
             #expect(!page.bodyText.contains("<script>"), "no inline script")
             #expect(!page.bodyText.contains("onclick="))
         }
+        let dashboard = await fixture.send(.get, "/companies/\(fixture.companyA)", as: "adminA").bodyText
+        let expires = try #require(dashboard.firstMatch(of: /data-session-expires="(\d+)"/).flatMap { Int($0.1) })
+        let now = Int(Date().timeIntervalSince1970)
+        #expect(expires > now && expires <= now + 3_600, "the page says when its session ends")
         for asset in WebAssets.all {
             let response = await fixture.send(.get, asset.path, as: nil)
             #expect(response.status == 200)

@@ -354,15 +354,17 @@ class WebApplicationTests(unittest.TestCase):
         self.open(self.company_path + "/people")
         self.submit("form[aria-label='New team']", {"name": "Support"})
         self.wait(lambda browser: "Support" in browser.find_element(By.CSS_SELECTOR, "main").text)
-        for address in ("agent.one@acme.test", "agent.two@acme.test"):
+        for address, role in (("agent.one@acme.test", "agent"), ("agent.two@acme.test", "agent"),
+                              ("manager@acme.test", "manager")):
             self.open(self.company_path + "/people")
-            self.submit("form[aria-label='Invite someone']", {"email": address, "role": "agent"})
+            self.submit("form[aria-label='Invite someone']", {"email": address, "role": role})
             self.assertIn("on its way", self.find("form[aria-label='Invite someone'] .status").text)
         self.check_page("people")
 
     def test_04_an_invited_agent_accepts_and_signs_in(self):
         self.sign_out()
-        for address, name in (("agent.one@acme.test", "Agent One"), ("agent.two@acme.test", "Agent Two")):
+        for address, name in (("agent.one@acme.test", "Agent One"), ("agent.two@acme.test", "Agent Two"),
+                              ("manager@acme.test", "Morgan Manager")):
             text = self.mail_to(address)
             link = re.search(r"https://localhost:\d+/invitations/accept#token=[A-Za-z0-9_\-]+", text)
             self.assertIsNotNone(link, "the invitation carries its link")
@@ -373,7 +375,7 @@ class WebApplicationTests(unittest.TestCase):
                 self.check_page("invitation-accept-form")
             self.submit("form[data-api='/api/v1/invitations/accept']", {"displayName": name, "password": PASSWORD},
                         then_url=r"/companies/")
-            self.assertIn("Your calls", self.find("h1").text)
+            self.assertIn("Your teams" if name == "Morgan Manager" else "Your calls", self.find("h1").text)
             self.sign_out()
         self.sign_in("agent.one@acme.test")
         self.assertIn(self.company_path, self.browser.current_url, "the new agent signs in with their password")
@@ -383,7 +385,7 @@ class WebApplicationTests(unittest.TestCase):
     def test_05_admin_uploads_calls_and_watches_them_get_ready(self):
         self.sign_in("admin@acme.test", code=self.admin_code)
         self.open(self.company_path + "/people")
-        for agent in ("Agent One", "Agent Two"):
+        for agent in ("Agent One", "Agent Two", "Morgan Manager"):
             form = self.find("form[aria-label='Add to Support']")
             for option in form.find_elements(By.CSS_SELECTOR, "select[data-member] option"):
                 if option.text == agent:
@@ -455,6 +457,17 @@ class WebApplicationTests(unittest.TestCase):
         start = float(second.get_attribute("data-start"))
         self.wait(lambda browser: abs(browser.execute_script("return arguments[0].currentTime", player) - start) < 0.3,
                   message="Enter on a transcript line seeks to it")
+        # A comment at the player's position, an hour later: the access cookie has gone and the
+        # page's session has ended, so the script renews it from the refresh cookie first.
+        self.assertGreater(int(self.find("body").get_attribute("data-session-expires")), time.time())
+        self.browser.delete_cookie("__Host-callcoach_access")
+        self.browser.execute_script("document.body.dataset.sessionExpires = '1'")
+        self.assertIsNone(self.browser.get_cookie("__Host-callcoach_access"))
+        self.find("#comment-now").click()
+        self.assertEqual(self.find("#comment-at").get_attribute("value"), "%.1f" % start)
+        self.submit("form[aria-label='Add a comment']", {"text": "Good question to open with"})
+        self.wait(lambda browser: "Good question to open with" in browser.find_element(By.CSS_SELECTOR, "main").text)
+        self.assertIsNotNone(self.browser.get_cookie("__Host-callcoach_access"), "the session was renewed")
         self.browser.set_window_size(820, 1180)
         self.browser.execute_script("window.scrollTo(0, 0)")
         self.browser.save_screenshot(os.path.join(OUTPUT, "tablet-call-detail.png"))
@@ -533,6 +546,17 @@ class WebApplicationTests(unittest.TestCase):
         nav = self.find("header nav").text
         self.assertNotIn("Audit log", nav)
         self.assertNotIn("Settings", nav)
+        # The team's manager: the team against its average, and the override on their agent's call.
+        self.sign_out()
+        self.sign_in("manager@acme.test")
+        self.assertEqual(self.find("h1").text, "Your teams")
+        self.assertIn("Agents against their team", self.find("main").text)
+        self.assertTrue(self.all("svg.chart rect"), "each agent's bar against the team average")
+        self.check_page("manager-dashboard")
+        self.open(self.state["calls"]["agent-one"])
+        self.assertTrue(self.all("[data-action=override]"), "a manager may override on their team's calls")
+        self.assertTrue(self.all("[data-action=coach]"))
+        self.check_page("call-detail-manager")
 
     def test_09_the_operator_console(self):
         self.sign_out()

@@ -177,11 +177,24 @@ enum WebAssets {
             return named ? out : undefined;
           }
 
-          // The access cookie lasts an hour; a page left open renews it from the refresh cookie once.
+          // The access cookie lasts an hour. A page left open renews it from the refresh cookie
+          // shortly before it ends (the page says when), or once after a 401.
+          const session = document.body.dataset;
           async function renew() {
             const response = await fetch('/api/v1/auth/refresh', { method: 'POST', credentials: 'same-origin' });
-            return response.ok;
+            if (!response.ok) return false;
+            try {
+              session.sessionExpires = Math.floor(Date.now() / 1000 + (await response.json()).expiresIn);
+            } catch (_) {
+              delete session.sessionExpires;
+            }
+            return true;
           }
+          const fresh = async () => {
+            const expires = Number(session.sessionExpires || 0);
+            if (expires && Date.now() / 1000 > expires - 30) await renew();
+          };
+          const anonymous = (url) => /^\/api\/v1\/(auth\/(login|mfa|refresh|password-reset)|invitations\/)/.test(url);
 
           async function send(method, url, body) {
             const init = { method, credentials: 'same-origin', headers: { Accept: 'application/json' } };
@@ -189,8 +202,9 @@ enum WebAssets {
               init.headers['Content-Type'] = 'application/json';
               init.body = JSON.stringify(body);
             }
+            if (!anonymous(url)) await fresh();
             let response = await fetch(url, init);
-            if (response.status === 401 && !url.startsWith('/api/v1/auth/') && await renew()) {
+            if (response.status === 401 && !anonymous(url) && await renew()) {
               response = await fetch(url, init);
             }
             const text = await response.text();
@@ -303,6 +317,7 @@ enum WebAssets {
               });
               button.disabled = true;
               say(status, 'Uploading…');
+              await fresh();
               let request = await transfer();
               if (request && request.status === 401 && await renew()) request = await transfer();
               button.disabled = false;

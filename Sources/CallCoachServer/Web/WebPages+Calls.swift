@@ -153,7 +153,7 @@ extension WebPages {
             title: "Calls",
             body: """
                 <h1>Calls</h1>\(context.holds(.uploadCalls) ? uploadForm(context, teams: teams, names: names) : .empty)
-                \(filterForm)<section class="card">\(ignoredNote)\(searchNote)<table><caption class="muted">\(shown.count) calls</caption>
+                \(filterForm)<section class="card">\(ignoredNote)\(searchNote)<table><caption class="muted">\(Self.count(shown.count, "call"))</caption>
                 <thead><tr><th>When</th><th>Agent</th><th>Length</th><th>Status</th><th>Score</th><th>Findings</th></tr></thead>
                 <tbody>\(rows)</tbody></table></section>
                 """, section: "calls")

@@ -40,6 +40,11 @@ extension WebPages {
         }
     }
 
+    /// "1 call", "2 calls".
+    static func count(_ number: Int, _ noun: String) -> String {
+        "\(number) \(noun)\(number == 1 ? "" : "s")"
+    }
+
     static func average(_ values: [Double]) -> Double? {
         values.isEmpty ? nil : values.reduce(0, +) / Double(values.count)
     }
@@ -53,7 +58,7 @@ extension WebPages {
         var sections: [HTML] = []
         let figures: HTML = """
             <div class="grid"><section class="card"><h2>Average score</h2><p class="figure">\
-            \(average.map { HTML.number($0, digits: 0) } ?? "—")</p><p class="muted">over \(scored.filter { $0.score != nil }.count) scored calls</p></section>
+            \(average.map { HTML.number($0, digits: 0) } ?? "—")</p><p class="muted">over \(Self.count(scored.filter { $0.score != nil }.count, "scored call"))</p></section>
             <section class="card"><h2>Calls processed</h2><p class="figure">\(scored.filter { $0.call.status == .ready }.count)</p>
             <p class="muted">\(scored.filter { $0.call.status == .failed }.count) failed, \
             \(scored.filter { ![.ready, .failed].contains($0.call.status) }.count) in progress</p></section>
@@ -102,7 +107,7 @@ extension WebPages {
         let rate = Double(clean) / Double(ready.count) * 100
         return """
             <section class="card"><h2>Compliance rate</h2><p class="figure">\(rate, digits: 0) %</p>
-            <p class="muted">\(clean) of \(ready.count) processed calls without a finding; \(findings.count) findings</p></section>
+            <p class="muted">\(clean) of \(Self.count(ready.count, "processed call")) without a finding; \(Self.count(findings.count, "finding"))</p></section>
             """
     }
 

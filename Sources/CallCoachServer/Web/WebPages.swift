@@ -50,6 +50,9 @@ struct WebPages: Sendable {
         }
 
         var role: Role? { scope?.membership.role }
+
+        /// When the session's access token ends, so the script renews it before, not after.
+        var sessionExpires: Int? { Authenticator.expiry(of: request) }
     }
 
     func register(in router: inout Router) {
@@ -206,7 +209,7 @@ struct WebPages: Sendable {
             <link rel="icon" href="\(WebAssets.icon.path)" type="image/svg+xml">
             <link rel="stylesheet" href="\(WebAssets.stylesheet.path)" nonce="\(nonce)">
             <script src="\(WebAssets.script.path)" defer nonce="\(nonce)"></script>
-            </head><body>
+            </head><body\(context?.sessionExpires.map { " data-session-expires=\"\($0)\"" as HTML } ?? .empty)>
             <a class="skip" href="#main">Skip to the content</a>
             \(header)
             <main id="main">\(page.body)</main>
