@@ -348,6 +348,9 @@ class WebApplicationTests(unittest.TestCase):
         self.submit("form[aria-label='New scorecard from a template']", {"template": "customer-support-qa"},
                     then_url=r"/scorecards/[0-9a-f-]{36}$")
         self.assertIn("Customer support QA", self.find("h1").text)
+        self.assertIn("Did the agent greet the customer", self.find("main").text, "the questions are outlined")
+        self.submit("form[aria-label='Edit the scorecard']", {})
+        self.assertIn("Version 2", self.find("main").text, "the definition round-trips through the editor")
         self.check_page("scorecard-editor")
         self.open(self.company_path + "/scorecards")
         self.check_page("scorecards")

@@ -90,11 +90,30 @@ extension WebPages {
             HTML("<input type=\"hidden\" name=\"active\" value=\"\(active ? "false" : "true")\" data-type=\"json\">")
             Self.button(active ? "Deactivate" : "Activate", kind: "secondary")
         }
+        // The card at a glance: each section's questions, how they are answered and what they weigh.
+        var questions: [String: String] = [:]
+        let outline = card["definition"]["sections"].array.map { section -> HTML in
+            let rows = section["criteria"].array.map { criterion -> HTML in
+                questions[criterion["id"].text] = criterion["question"].text
+                let answer = criterion["answer"]["scale"].int.map { "scale of \($0)" } ?? "yes / no"
+                let autoFail = criterion["autoFail"].string.flatMap { $0 == "none" ? nil : "auto-fail: \($0)" } ?? ""
+                return """
+                    <tr><td>\(criterion["question"].text)<br><span class="muted">\(criterion["id"].text)</span></td>\
+                    <td>\(criterion["kind"].string ?? "rule")</td><td>\(answer)</td><td>\(criterion["weight"].text)</td><td>\(autoFail)</td></tr>
+                    """
+            }
+            return """
+                <h3>\(section["title"].string ?? section["id"].text)</h3><table><thead><tr><th>Question</th><th>Kind</th>\
+                <th>Answer</th><th>Weight</th><th></th></tr></thead><tbody>\(rows)</tbody></table>
+                """
+        }
         let agreementRows = (agreement?.array ?? []).map { row -> HTML in
-            """
-            <tr><td>\(row["criterionId"].text)</td><td>\(row["reviewed"].text)</td><td>\(row["agreed"].text)</td>\
-            <td>\(row["rate"].double.map { HTML.number($0 * 100, digits: 0) + " %" } ?? "—")</td></tr>
-            """
+            let id = row["criterionID"].string ?? row["criterionId"].text
+            return """
+                <tr><td>\(questions[id] ?? id)</td><td>\(row["reviewed"].text)</td><td>\(row["agreed"].text)</td>\
+                <td>\(row["rate"].double.map { HTML.number($0 * 100, digits: 0) + " %" } ?? "—")</td>\
+                <td>\(row["kappa"].double.map { HTML.number($0, digits: 2) } ?? "—")</td></tr>
+                """
         }
         let export: HTML =
             context.holds(.exportData)
@@ -104,9 +123,11 @@ extension WebPages {
             body: """
                 <h1>\(card["definition"]["name"].text)</h1><p class="muted">Version \(card["version"].text), \
                 \(active ? "active" : "inactive") · \(export)</p><div class="actions">\(toggle)</div>
-                <section class="card">\(editor)</section>
+                <section class="card"><h2>Questions</h2>\(outline)</section>
+                <section class="card"><h2>Edit</h2><p class="muted">The definition's fields are in docs/scorecards.md; \
+                the server checks every rule and names the first problem.</p>\(editor)</section>
                 <section class="card"><h2>Agreement with reviewers</h2><table><thead><tr><th>Question</th><th>Reviewed</th>\
-                <th>Agreed</th><th>Rate</th></tr></thead><tbody>\(agreementRows)</tbody></table></section>
+                <th>Agreed</th><th>Rate</th><th>Kappa</th></tr></thead><tbody>\(agreementRows)</tbody></table></section>
                 """, section: "scorecards")
     }
 
