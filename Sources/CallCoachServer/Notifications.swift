@@ -46,6 +46,9 @@ enum Notifications {
         let policy = try NotificationPolicy.current(scope, connection)
         let known = Set(earlierFindings.map { $0.packID + "/" + $0.ruleID })
         let fresh = findings.filter { !known.contains($0.packID + "/" + $0.ruleID) && policy.mails($0.severity) }
+        let scored = policy.evaluations && firstEvaluation
+        // Most calls mail nobody; the member list is read only for one that does.
+        guard !fresh.isEmpty || scored else { return }
         let link = links + "/companies/\(scope.companyID)/calls/\(call.id)"
         let members = try CompanyDirectory(scope: scope).members(connection)
         if !fresh.isEmpty {
@@ -60,9 +63,7 @@ enum Notifications {
                     to: address, subject: "CallCoach: compliance findings on a call", body: body, connection)
             }
         }
-        if policy.evaluations && firstEvaluation,
-            let agent = active(members).first(where: { $0.user.id == call.agentID })
-        {
+        if scored, let agent = active(members).first(where: { $0.user.id == call.agentID }) {
             try mailer.enqueue(
                 to: agent.user.email.value, subject: "CallCoach: your call has been scored",
                 body: "One of your calls has been scored. See the evaluation and its evidence: \(link)\n", connection)

@@ -153,8 +153,9 @@ public final class ServerRuntime: Sendable {
         .register(in: &router)
         let access = AccessControl(authenticator: authenticator, identity: identity)
         // The pages read the API in process, behind the same access control but not counted
-        // against the rate limit a second time.
-        let api = HTTPApplication(router: router, middleware: [access], logger: logger, metrics: metrics)
+        // against the rate limit a second time, nor in the request metrics: the page's own
+        // request is the one that came in.
+        let api = HTTPApplication(router: router, middleware: [access], logger: logger, metrics: Metrics())
         WebPages(identity: identity, calls: calls, database: database, api: APIReader(application: api))
             .register(in: &router)
         try requireDeclaredAccess(router)

@@ -16,6 +16,15 @@ import Testing
             router.add(.get, "/search") { request in .text(request.queryValue("q") ?? "-") }
         })
 
+    @Test func encodingEscapesAllButTheUnreservedAndDecodesBack() {
+        #expect(PercentEncoding.encode("AZaz09-._~") == "AZaz09-._~")
+        #expect(PercentEncoding.encode("a/b?c=d&e f#g%") == "a%2Fb%3Fc%3Dd%26e%20f%23g%25")
+        #expect(PercentEncoding.encode("é") == "%C3%A9", "non-ASCII letters are escaped too")
+        for text in ["/\\evil.example", "a+b", "日本語 ✓", "\t\n"] {
+            #expect(PercentEncoding.decode(PercentEncoding.encode(text)) == text)
+        }
+    }
+
     @Test func pathParametersAreDecodedPerSegment() async {
         let response = await client.get("/companies/acme%2Fwest/calls/c%20 1")
         #expect(response.status == 200)

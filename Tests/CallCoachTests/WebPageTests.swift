@@ -152,6 +152,13 @@ import Testing
         #expect(again.status == 200, "the renewed refresh cookie is live")
     }
 
+    @Test func instantsReadAsPeopleWriteThem() {
+        #expect(WebPages.date("2026-12-04T09:00:34Z") == "2026-12-04 09:00 UTC")
+        #expect(WebPages.date("not a date") == "not a date")
+        #expect(WebPages.date(nil as String?) == "")
+        #expect(WebPages.date(Date(timeIntervalSince1970: 86_399)) == "1970-01-01 23:59 UTC")
+    }
+
     @Test func badFiltersAreNamedAndLeftOut() async throws {
         let fixture = try await TenancyFixture.quiet()
         let page = await fixture.send(

@@ -450,7 +450,7 @@ class WebApplicationTests(unittest.TestCase):
         self.assertNotAlmostEqual(before, moment, places=1)
         line = self.find("#transcript p.current")
         self.assertTrue(line.is_displayed(), "the transcript marks the line being played")
-        self.assertTrue(self.all("svg .mark") or self.all("svg rect[data-seek]"), "the timeline has marks")
+        self.assertTrue(self.all("svg rect[data-seek]"), "the timeline shows who spoke when")
         self.assertTrue(self.all("dl.metrics abbr[title]"), "metrics carry their formulas")
         self.check_page("call-detail-admin")
         # The keyboard alone: focus the second transcript line and press Enter.
@@ -487,6 +487,10 @@ class WebApplicationTests(unittest.TestCase):
         self.submit("[data-action=coach]", {"note": "Lead with the apology"})
         self.open(self.company_path)
         self.assertIn("Lead with the apology", self.find("main").text, "the assignment is on the dashboard")
+        # The call whose agent never said it is recorded: its finding is listed and marked on the timeline.
+        self.open(self.state["calls"]["agent-two"])
+        self.assertIn("No recording disclosure", self.find("main").text)
+        self.assertTrue(self.all("svg g.mark.finding"), "the finding is marked on the timeline")
 
     def test_07_every_admin_page_renders(self):
         self.open(self.company_path + "/compliance")

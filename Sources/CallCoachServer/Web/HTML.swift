@@ -70,11 +70,4 @@ struct HTML: Sendable, ExpressibleByStringInterpolation, CustomStringConvertible
     static func join(_ parts: [HTML], separator: HTML = .empty) -> HTML {
         HTML(trusted: parts.map(\.markup).joined(separator: separator.markup))
     }
-
-    /// A percent-encoded path segment or query value.
-    static func component(_ text: String) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
-    }
 }

@@ -123,7 +123,7 @@ extension WebPages {
                 session["current"].bool == true
                 ? HTML("this session")
                 : Self.form(
-                    "/api/v1/me/sessions/" + HTML.component(id), method: "DELETE", classes: "inline",
+                    "/api/v1/me/sessions/" + PercentEncoding.encode(id), method: "DELETE", classes: "inline",
                     label: "End session", extra: " data-nobody"
                 ) { Self.button("End", kind: "secondary") }
             return """

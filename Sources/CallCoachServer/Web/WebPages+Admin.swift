@@ -39,7 +39,7 @@ extension WebPages {
         let rows = cards.map { card -> HTML in
             let id = card["id"].text
             return """
-                <tr><td><a href="\(context.base)/scorecards/\(HTML.component(id))">\(card["definition"]["name"].text)</a></td>\
+                <tr><td><a href="\(context.base)/scorecards/\(PercentEncoding.encode(id))">\(card["definition"]["name"].text)</a></td>\
                 <td>\(card["version"].text)</td><td>\(card["active"].bool == true ? "active" : "inactive")</td>\
                 <td>\(Self.date(card["createdAt"].string))</td></tr>
                 """
@@ -74,7 +74,7 @@ extension WebPages {
 
     func scorecardEditor(_ context: Context, id: String) async throws -> Page {
         try Self.require(.editScorecards, context)
-        let path = context.apiBase + "/scorecards/" + HTML.component(id)
+        let path = context.apiBase + "/scorecards/" + PercentEncoding.encode(id)
         let card = try await read(path, context)
         let agreement = await readIfAllowed(path + "/agreement", context)
         let active = card["active"].bool == true
@@ -138,7 +138,7 @@ extension WebPages {
         let packs = try await read(context.apiBase + "/compliance-packs", context).array
         let rows = packs.map { pack -> HTML in
             let id = pack["id"].text
-            let path = context.apiBase + "/compliance-packs/" + HTML.component(id)
+            let path = context.apiBase + "/compliance-packs/" + PercentEncoding.encode(id)
             let enabled = pack["enabled"].bool == true
             let toggle = Self.form(path, method: "PATCH", classes: "inline", label: "Switch \(pack["name"].text)") {
                 HTML(
@@ -186,7 +186,7 @@ extension WebPages {
         let roles = Role.allCases.filter { $0 != .superAdmin }.map { ($0.rawValue, $0.rawValue.capitalized) }
         let rows = members.map { member -> HTML in
             let id = member["id"].text
-            let path = context.apiBase + "/members/" + HTML.component(id)
+            let path = context.apiBase + "/members/" + PercentEncoding.encode(id)
             let mine = id == context.principal.userID
             let change: HTML =
                 context.holds(.changeRoles) && !mine
@@ -218,7 +218,7 @@ extension WebPages {
         var teamSections: [HTML] = []
         for team in teams {
             let id = team["id"].text
-            let path = context.apiBase + "/teams/" + HTML.component(id)
+            let path = context.apiBase + "/teams/" + PercentEncoding.encode(id)
             let memberIDs = Set(team["memberIDs"].array.compactMap(\.string))
             // A manager runs the membership of their own teams only.
             let inTeam = context.scope?.membership.teamIDs.contains(id) ?? false
@@ -227,7 +227,8 @@ extension WebPages {
                 let remove: HTML =
                     canManageMembers
                     ? Self.form(
-                        path + "/members/" + HTML.component(member["id"].text), method: "DELETE", classes: "inline",
+                        path + "/members/" + PercentEncoding.encode(member["id"].text), method: "DELETE",
+                        classes: "inline",
                         label: "Take \(member["email"].text) off the team", extra: " data-nobody"
                     ) { Self.button("Take off", kind: "secondary") } : .empty
                 return "<li>\(member["displayName"].text) \(remove)</li>"
@@ -280,7 +281,9 @@ extension WebPages {
         let request = context.request
         var query = ["limit=100"]
         for name in ["action", "actor", "before"] {
-            if let value = request.queryValue(name), !value.isEmpty { query.append("\(name)=\(HTML.component(value))") }
+            if let value = request.queryValue(name), !value.isEmpty {
+                query.append("\(name)=\(PercentEncoding.encode(value))")
+            }
         }
         let events = try await read(context.apiBase + "/audit-log?" + query.joined(separator: "&"), context)["events"]
             .array
@@ -296,7 +299,7 @@ extension WebPages {
         let actors = [("", "Anyone")] + names.sorted { $0.value < $1.value }.map { ($0.key, $0.value) }
         let older: HTML =
             events.count == 100
-            ? "<p><a href=\"\(context.base)/audit-log?before=\(events.last?["sequence"].text ?? "")&amp;action=\(HTML.component(request.queryValue("action") ?? ""))&amp;actor=\(HTML.component(request.queryValue("actor") ?? ""))\">Older events</a></p>"
+            ? "<p><a href=\"\(context.base)/audit-log?before=\(events.last?["sequence"].text ?? "")&amp;action=\(PercentEncoding.encode(request.queryValue("action") ?? ""))&amp;actor=\(PercentEncoding.encode(request.queryValue("actor") ?? ""))\">Older events</a></p>"
                 as HTML : .empty
         return Page(
             title: "Audit log",
@@ -366,7 +369,8 @@ extension WebPages {
                 let revoke: HTML =
                     context.holds(.issueSupportGrants) && grant["revokedAt"].string == nil
                     ? Self.form(
-                        context.apiBase + "/support-grants/" + HTML.component(grant["id"].text), method: "DELETE",
+                        context.apiBase + "/support-grants/" + PercentEncoding.encode(grant["id"].text),
+                        method: "DELETE",
                         classes: "inline", label: "Revoke", extra: " data-nobody"
                     ) { Self.button("Revoke", kind: "danger") } : .empty
                 return """
@@ -429,7 +433,7 @@ extension WebPages {
         let rows = letters["deadLetters"].array.map { letter -> HTML in
             """
             <tr><td>\(letter["kind"].text) \(letter["subject"].text)</td><td>\(letter["error"].text) \
-            (\(letter["attempts"].text) attempts)</td><td>\(Self.date(letter["failedAt"].string))</td><td>\(Self.form(requeue + HTML.component(letter["id"].text) + "/requeue", classes: "inline", label: "Requeue", extra: " data-nobody") {
+            (\(letter["attempts"].text) attempts)</td><td>\(Self.date(letter["failedAt"].string))</td><td>\(Self.form(requeue + PercentEncoding.encode(letter["id"].text) + "/requeue", classes: "inline", label: "Requeue", extra: " data-nobody") {
                 Self.button("Requeue", kind: "secondary")
             })</td></tr>
             """

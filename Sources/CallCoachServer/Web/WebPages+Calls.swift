@@ -56,7 +56,7 @@ extension WebPages {
         var ignored: [String] = []
         for (name, key) in [("agent", "agentId"), ("team", "teamId")] {
             if let value = request.queryValue(name), !value.isEmpty {
-                filters.append("\(key)=\(HTML.component(value))")
+                filters.append("\(key)=\(PercentEncoding.encode(value))")
             }
         }
         if let value = request.queryValue("status"), !value.isEmpty {
@@ -70,15 +70,15 @@ extension WebPages {
             guard let value = request.queryValue(name), !value.isEmpty else { continue }
             // A date field gives a day; the API wants an instant.
             let instant = value.count == 10 ? value + (name == "from" ? "T00:00:00Z" : "T23:59:59Z") : value
-            if ISO8601DateFormatter().date(from: instant) != nil {
-                filters.append("\(name)=\(HTML.component(instant))")
+            if Self.instant(instant) != nil {
+                filters.append("\(name)=\(PercentEncoding.encode(instant))")
             } else {
                 ignored.append(name)
             }
         }
         let filterQuery = filters.map { "&" + $0 }.joined()
         let listed = try await read(context.apiBase + "/calls?limit=200" + filterQuery, context)["calls"].array
-        let oldest = listed.compactMap { $0["createdAt"].string.flatMap(ISO8601DateFormatter().date(from:)) }.min()
+        let oldest = listed.compactMap { Self.instant($0["createdAt"].string) }.min()
         let scores = try await scores(scope, since: oldest)
         let names = await names(context)
         // The findings of the same calls: the same filters (but status), the same 200.
@@ -106,7 +106,7 @@ extension WebPages {
             for call in shown.filter({ $0["status"].string == "ready" }).prefix(50) {
                 searched += 1
                 let transcript = await readIfAllowed(
-                    context.apiBase + "/calls/\(HTML.component(call["id"].text))/transcript", context)
+                    context.apiBase + "/calls/\(PercentEncoding.encode(call["id"].text))/transcript", context)
                 let text = transcript?["utterances"].array.map { $0["text"].text }.joined(separator: " ") ?? ""
                 if text.range(of: search, options: [.caseInsensitive, .diacriticInsensitive]) != nil {
                     hits.append(call)
@@ -121,7 +121,7 @@ extension WebPages {
             let agent = call["agentID"].string.map { names[$0] ?? "an agent" } ?? "—"
             let status = call["status"].text
             return """
-                <tr><td><a href="\(context.base)/calls/\(HTML.component(id))">\(Self.date(call["startedAt"].string ?? call["createdAt"].string))</a></td>\
+                <tr><td><a href="\(context.base)/calls/\(PercentEncoding.encode(id))">\(Self.date(call["startedAt"].string ?? call["createdAt"].string))</a></td>\
                 <td>\(agent)</td><td>\(Self.duration(call["duration"].double))</td>\
                 <td><span class="badge \(status)">\(status)</span></td><td>\(score)</td><td>\(findingCounts[id] ?? 0)</td></tr>
                 """
@@ -181,7 +181,7 @@ extension WebPages {
 
     func callPage(_ context: Context, id: String) async throws -> Page {
         let scope = try context.scope.orThrow()
-        let path = context.apiBase + "/calls/" + HTML.component(id)
+        let path = context.apiBase + "/calls/" + PercentEncoding.encode(id)
         let call = try await read(path, context)
         let stored = try await calls.call(scope, id: id)
         let relation = CallService.relation(of: scope, to: stored)
@@ -195,7 +195,8 @@ extension WebPages {
         for evaluation in evaluations {
             let cardID = evaluation["scorecardId"].text
             if cards[cardID] == nil {
-                cards[cardID] = await readIfAllowed(context.apiBase + "/scorecards/" + HTML.component(cardID), context)
+                cards[cardID] = await readIfAllowed(
+                    context.apiBase + "/scorecards/" + PercentEncoding.encode(cardID), context)
             }
         }
         let metrics = call["report"]["metrics"]
@@ -345,7 +346,7 @@ extension WebPages {
     ) -> HTML {
         let result = evaluation["result"]
         let cardID = evaluation["scorecardId"].text
-        let actions = callPath + "/evaluations/" + HTML.component(cardID)
+        let actions = callPath + "/evaluations/" + PercentEncoding.encode(cardID)
         var questions: [String: String] = [:]
         // The answers a reviewer may give: yes, no, n/a, and the points of the card's largest scale.
         var scale = 0
@@ -431,7 +432,7 @@ extension WebPages {
                 forms.append(
                     """
                     <details><summary>Resolve the dispute on “\(questions[criterion] ?? criterion)”</summary>\
-                    \(Self.form(actions + "/disputes/" + HTML.component(criterion) + "/resolution", label: "Resolve the dispute") {
+                    \(Self.form(actions + "/disputes/" + PercentEncoding.encode(criterion) + "/resolution", label: "Resolve the dispute") {
                         Self.select(
                             "Decision", name: "decision",
                             options: [("keep", "Keep the answer"), ("accept", "Accept: turn yes and no over"), ("set", "Set the answer below")])

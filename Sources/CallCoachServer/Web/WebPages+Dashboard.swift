@@ -1,4 +1,5 @@
 import CallCoachCore
+import CallCoachHTTP
 import CallCoachStore
 import Foundation
 
@@ -25,14 +26,10 @@ extension WebPages {
 
     /// Average score per day, oldest first, the last `days` days that have scores.
     static func trend(_ calls: [Scored], days: Int = 12) -> [(label: String, value: Double)] {
-        let format = DateFormatter()
-        format.locale = Locale(identifier: "en_US_POSIX")
-        format.timeZone = TimeZone(identifier: "UTC")
-        format.dateFormat = "yyyy-MM-dd"
         var byDay: [String: [Double]] = [:]
         for item in calls {
             guard let score = item.score else { continue }
-            byDay[format.string(from: item.call.startedAt ?? item.call.createdAt), default: []].append(score)
+            byDay[String(date(item.call.startedAt ?? item.call.createdAt).prefix(10)), default: []].append(score)
         }
         return byDay.keys.sorted().suffix(days).map { day in
             let values = byDay[day] ?? []
@@ -76,7 +73,7 @@ extension WebPages {
         sections.append(await coachingSection(context, names: names))
         let recent = scored.prefix(8).map { item -> HTML in
             """
-            <li><a href="\(context.base)/calls/\(HTML.component(item.call.id))">\(Self.date(ISO8601DateFormatter().string(from: item.call.startedAt ?? item.call.createdAt)))</a> \
+            <li><a href="\(context.base)/calls/\(PercentEncoding.encode(item.call.id))">\(Self.date(item.call.startedAt ?? item.call.createdAt))</a> \
             \(item.call.agentID.map { names[$0] ?? "an agent" } ?? "") <span class="badge \(item.call.status.rawValue)">\(item.call.status.rawValue)</span> \
             \(item.score.map { "score \(HTML.number($0, digits: 0))" } ?? "")</li>
             """
@@ -154,12 +151,13 @@ extension WebPages {
             let done: HTML =
                 agent == context.principal.userID
                 ? Self.form(
-                    context.apiBase + "/coaching-assignments/" + HTML.component(assignment["id"].text) + "/done",
+                    context.apiBase + "/coaching-assignments/" + PercentEncoding.encode(assignment["id"].text)
+                        + "/done",
                     classes: "inline", label: "Mark done", extra: " data-nobody"
                 ) { Self.button("Done", kind: "secondary") }
                 : .empty
             return """
-                <li><a href="\(context.base)/calls/\(HTML.component(call))">\(names[agent] ?? "an agent"): \
+                <li><a href="\(context.base)/calls/\(PercentEncoding.encode(call))">\(names[agent] ?? "an agent"): \
                 \(assignment["criteria"].array.map(\.text).joined(separator: ", "))</a> \(assignment["note"].text) \(done)</li>
                 """
         }

@@ -29,11 +29,11 @@ extension WebPages {
             let name = policy["policy"].text
             let overrides = policy["overrides"].array.map { item -> HTML in
                 let company = item["companyID"].text
-                let query = company.isEmpty ? "" : "?companyId=" + HTML.component(company)
+                let query = company.isEmpty ? "" : "?companyId=" + PercentEncoding.encode(company)
                 return """
                     \(item["maxRequests"].text) per \(item["windowSeconds"].text) s \
                     \(company.isEmpty ? "everywhere" : "for \(companies.first { $0["id"].string == company }?["name"].string ?? company)") \
-                    \(Self.form("/api/v1/platform/rate-limits/" + HTML.component(name) + query, method: "DELETE", classes: "inline", label: "Remove the override", extra: " data-nobody") {
+                    \(Self.form("/api/v1/platform/rate-limits/" + PercentEncoding.encode(name) + query, method: "DELETE", classes: "inline", label: "Remove the override", extra: " data-nobody") {
                         Self.button("Remove", kind: "secondary")
                     })<br>
                     """

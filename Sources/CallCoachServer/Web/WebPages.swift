@@ -36,8 +36,8 @@ struct WebPages: Sendable {
         let scope: TenantScope?
 
         var companyID: String { scope?.companyID ?? "" }
-        var base: String { "/companies/\(HTML.component(companyID))" }
-        var apiBase: String { "/api/v1/companies/\(HTML.component(companyID))" }
+        var base: String { "/companies/\(PercentEncoding.encode(companyID))" }
+        var apiBase: String { "/api/v1/companies/\(PercentEncoding.encode(companyID))" }
 
         /// Whether the policy lets the caller use `capability` on a resource at `relation`.
         func can(_ capability: Capability, on relation: Relation = .sameCompany) -> Bool {
@@ -66,7 +66,7 @@ struct WebPages: Sendable {
                 if principal.enrollmentOnly { return Self.redirect("/account/mfa") }
                 let me = await api.get("/api/v1/me", for: request)
                 if let company = me.json["memberships"].array.first?["companyId"].string {
-                    return Self.redirect("/companies/\(HTML.component(company))")
+                    return Self.redirect("/companies/\(PercentEncoding.encode(company))")
                 }
                 if try await identity.isPlatformOperator(principal) { return Self.redirect("/platform") }
                 return Self.redirect("/account")
@@ -125,16 +125,24 @@ struct WebPages: Sendable {
         let cookies = renewed.map { Authenticator.cookies(for: $0) } ?? []
         guard let principal = request.attributes[PrincipalKey.self] else {
             var response = Self.redirect(
-                request.rawPath == "/" ? "/sign-in" : "/sign-in?next=" + HTML.component(request.target))
+                request.rawPath == "/" ? "/sign-in" : "/sign-in?next=" + PercentEncoding.encode(request.target))
             for cookie in cookies { response.headers.add("Set-Cookie", cookie) }
             return response
         }
+        // Without a renewal, failures go to the application, which answers and logs them.
+        guard !cookies.isEmpty else { return try await respond(request, principal) }
         var response: Response
         do {
             response = try await respond(request, principal)
         } catch let error as any ProblemConvertible {
             response = Problem(error.httpError, requestID: request.id).response(headers: error.httpError.headers)
         } catch {
+            identity.logger.error(
+                "http.handler.failed", "a handler threw an unexpected error",
+                [
+                    .requestID: .string(request.id), .route: .string(request.route ?? ""),
+                    .errorType: .string(String(describing: type(of: error))),
+                ])
             response = Problem(.internalError, requestID: request.id).response()
         }
         for cookie in cookies { response.headers.add("Set-Cookie", cookie) }
@@ -223,7 +231,7 @@ struct WebPages: Sendable {
     static func navigation(_ context: Context) -> HTML {
         var links: [(String, String)] = []
         let companyID = context.companyID.isEmpty ? context.me["memberships"].array.first?["companyId"].string : nil
-        let base = companyID.map { "/companies/\(HTML.component($0))" } ?? context.base
+        let base = companyID.map { "/companies/\(PercentEncoding.encode($0))" } ?? context.base
         let current =
             context.scope
             ?? companyID.map { id in
@@ -252,7 +260,7 @@ struct WebPages: Sendable {
             guard let id = membership["companyId"].string, id != (context.scope?.companyID ?? companyID) else {
                 return nil
             }
-            return "<a href=\"/companies/\(HTML.component(id))\">\(membership["companyName"].text)</a>"
+            return "<a href=\"/companies/\(PercentEncoding.encode(id))\">\(membership["companyName"].text)</a>"
         }
         let name = context.me["displayName"].string ?? context.me["email"].text
         let companyName =
@@ -315,13 +323,20 @@ struct WebPages: Sendable {
             : "<button type=\"submit\" class=\"\(kind)\">\(title)</button>"
     }
 
+    /// An instant as the API writes it (ISO 8601, UTC), parsed; `nil` for anything else.
+    static func instant(_ text: String?) -> Date? {
+        text.flatMap { try? Date($0, strategy: .iso8601) }
+    }
+
+    /// `2026-12-04 09:00 UTC`, from an instant the API wrote.
     static func date(_ text: String?) -> String {
-        guard let text, let date = ISO8601DateFormatter().date(from: text) else { return text ?? "" }
-        let format = DateFormatter()
-        format.locale = Locale(identifier: "en_US_POSIX")
-        format.timeZone = TimeZone(identifier: "UTC")
-        format.dateFormat = "yyyy-MM-dd HH:mm 'UTC'"
-        return format.string(from: date)
+        instant(text).map(date) ?? text ?? ""
+    }
+
+    static func date(_ date: Date) -> String {
+        // The ISO form is in UTC already: its date and its hours and minutes are what is shown.
+        let iso = date.formatted(.iso8601)
+        return iso.prefix(10) + " " + iso.dropFirst(11).prefix(5) + " UTC"
     }
 
     static func duration(_ seconds: Double?) -> String {
